@@ -1,0 +1,159 @@
+package meter
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config says what a Meter reads and how often.
+type Config struct {
+	Source   Source
+	Clock    Clock
+	Interval time.Duration
+	// Select decides which interfaces count.
+	Select func(name string) bool
+	// Identify tells incarnations of an interface apart; may be nil.
+	Identify func(name string) uint64
+	Log      *slog.Logger
+}
+
+// Meter is one metering run: a baseline reading and the samples after it.
+type Meter struct {
+	cfg       Config
+	tracker   *Tracker
+	buf       []Counters
+	startWall time.Time
+	startEl   time.Duration
+	lastEl    time.Duration
+	failing   bool
+}
+
+// MinInterval and MaxInterval bound the sampling interval.
+const (
+	MinInterval = 100 * time.Millisecond
+	MaxInterval = time.Hour
+)
+
+// Start takes the baseline reading. Nothing that crossed the interfaces
+// before it is counted.
+func Start(ctx context.Context, cfg Config) (*Meter, error) {
+	if cfg.Interval < MinInterval || cfg.Interval > MaxInterval {
+		return nil, fmt.Errorf("sampling interval %v is out of range (%v to %v)", cfg.Interval, MinInterval, MaxInterval)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	m := &Meter{cfg: cfg, tracker: NewTracker(cfg.Select, cfg.Identify)}
+	var err error
+	m.buf, err = cfg.Source.Read(ctx, m.buf)
+	if err != nil {
+		return nil, fmt.Errorf("taking the baseline reading: %w", err)
+	}
+	m.startWall, m.startEl = cfg.Clock.Now(), cfg.Clock.Elapsed()
+	m.tracker.Baseline(m.buf)
+	return m, nil
+}
+
+// Started is the wall-clock time of the baseline reading.
+func (m *Meter) Started() time.Time { return m.startWall }
+
+// Interfaces lists every selected interface seen so far, sorted.
+func (m *Meter) Interfaces() []string { return m.tracker.Names() }
+
+// Active is the number of selected interfaces present at the last reading.
+func (m *Meter) Active() int { return m.tracker.Active() }
+
+// Elapsed is the time since the baseline reading.
+func (m *Meter) Elapsed() time.Duration { return m.cfg.Clock.Elapsed() - m.startEl }
+
+// Ending says why Run returned.
+type Ending int
+
+const (
+	// Completed: the planned length was reached.
+	Completed Ending = iota
+	// Stopped: the context was cancelled first.
+	Stopped
+)
+
+// Run samples every Interval (aligned to the baseline, so samples do not
+// drift) and calls emit with each sample, until length has passed or ctx
+// is done; length 0 means until ctx is done. It always ends with one final
+// reading so that the bytes since the last tick are counted.
+//
+// The session ends when length has passed on either clock: elapsed time
+// (immune to wall-clock changes, so a session never runs forever) or wall
+// time (so one that was due during a suspend ends on resume even where the
+// elapsed clock stops while suspended).
+func (m *Meter) Run(ctx context.Context, length time.Duration, emit func(Sample)) Ending {
+	timer := m.cfg.Clock.NewTimer()
+	defer timer.Stop()
+	wallEnd := m.startWall.Add(length)
+	interval := m.cfg.Interval
+	due := func() bool {
+		return length > 0 && (m.Elapsed() >= length || !m.cfg.Clock.Now().Before(wallEnd))
+	}
+	for {
+		if due() {
+			return Completed
+		}
+		now := m.Elapsed()
+		next := (now/interval + 1) * interval
+		wait := next - now
+		if length > 0 {
+			wait = min(wait, length-now, max(wallEnd.Sub(m.cfg.Clock.Now()), 0))
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			m.sample(ctx, emit)
+			return Stopped
+		case <-timer.C():
+		}
+		m.sample(ctx, emit)
+	}
+}
+
+// sample reads the counters and emits what moved since the last reading.
+func (m *Meter) sample(ctx context.Context, emit func(Sample)) {
+	// The final reading after cancellation must still happen.
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	m.buf, err = m.cfg.Source.Read(ctx, m.buf)
+	if err != nil {
+		// The next good reading covers this interval too, so nothing is lost;
+		// say so once per run of failures rather than every second.
+		if !m.failing {
+			m.cfg.Log.Warn("cannot read counters; will keep trying", "err", err)
+			m.failing = true
+		}
+		return
+	}
+	if m.failing {
+		m.cfg.Log.Info("reading counters again")
+		m.failing = false
+	}
+	el := m.Elapsed()
+	recv, sent, events := m.tracker.Update(m.buf)
+	for _, e := range events {
+		level := slog.LevelInfo
+		if e.Kind == Reset {
+			level = slog.LevelWarn
+		}
+		m.cfg.Log.Log(ctx, level, e.String())
+	}
+	span := el - m.lastEl
+	m.lastEl = el
+	emit(Sample{
+		Time:    m.cfg.Clock.Now(),
+		Elapsed: el,
+		Span:    span,
+		Recv:    recv,
+		Sent:    sent,
+		Gap:     IsGap(span, m.cfg.Interval),
+		Active:  m.tracker.Active(),
+	})
+}
+

@@ -1,0 +1,149 @@
+package meter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kind classifies a network interface.
+type Kind int
+
+const (
+	// Physical is a real device: Ethernet, Wi-Fi, a USB modem.
+	Physical Kind = iota
+	// Virtual is a software interface: bridge, veth, tun/tap, WireGuard,
+	// docker. Its traffic also crosses a physical interface (or never
+	// leaves the machine), so counting it would count bytes twice.
+	Virtual
+	// Loopback never leaves the machine.
+	Loopback
+)
+
+// Mode says which interfaces a Selection counts.
+type Mode int
+
+const (
+	// Real counts physical interfaces only (the default).
+	Real Mode = iota
+	// All counts every interface except loopback.
+	All
+	// Named counts exactly the named interfaces, virtual ones included.
+	Named
+)
+
+// Selection says which interfaces a session counts.
+type Selection struct {
+	Mode  Mode
+	Names []string // for Named
+}
+
+// String describes the selection for people: "real interfaces",
+// "all interfaces" or the names.
+func (s Selection) String() string {
+	switch s.Mode {
+	case All:
+		return "all interfaces"
+	case Named:
+		return strings.Join(s.Names, ", ")
+	}
+	return "real interfaces"
+}
+
+// Key is a short stable form for files and config: "real", "all", or the
+// names joined with commas.
+func (s Selection) Key() string {
+	switch s.Mode {
+	case All:
+		return "all"
+	case Named:
+		return strings.Join(s.Names, ",")
+	}
+	return "real"
+}
+
+// ParseSelection builds a Selection from the --all flag and --iface values;
+// each value may itself be a comma-separated list.
+func ParseSelection(all bool, ifaces []string) (Selection, error) {
+	var names []string
+	for _, v := range ifaces {
+		for n := range strings.SplitSeq(v, ",") {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				return Selection{}, fmt.Errorf("empty interface name in %q: use --iface eth0 or --iface eth0,wlan0", v)
+			}
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	switch {
+	case all && len(names) > 0:
+		return Selection{}, fmt.Errorf("--all and --iface cannot be combined: use one or the other")
+	case all:
+		return Selection{Mode: All}, nil
+	case len(names) > 0:
+		return Selection{Mode: Named, Names: names}, nil
+	}
+	return Selection{Mode: Real}, nil
+}
+
+// Matcher returns the predicate the Tracker uses, with interfaces
+// classified by classify.
+func (s Selection) Matcher(classify func(name string) Kind) func(name string) bool {
+	switch s.Mode {
+	case Named:
+		return func(name string) bool { return slices.Contains(s.Names, name) }
+	case All:
+		return func(name string) bool { return classify(name) != Loopback }
+	}
+	return func(name string) bool { return classify(name) == Physical }
+}
+
+// Check reports an error naming any selected interface missing from
+// present, and listing what is there.
+func (s Selection) Check(present []string) error {
+	if s.Mode != Named {
+		return nil
+	}
+	var missing []string
+	for _, n := range s.Names {
+		if !slices.Contains(present, n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(present)
+	slices.Sort(sorted)
+	word := "interface"
+	if len(missing) > 1 {
+		word = "interfaces"
+	}
+	return fmt.Errorf("unknown %s %s: this machine has %s", word, quoteAll(missing), quoteAll(sorted))
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// Interfaces lists the machine's interfaces with their kinds, sorted by name.
+func Interfaces(readings []Counters, classify func(string) Kind) []Interface {
+	out := make([]Interface, 0, len(readings))
+	for _, c := range readings {
+		out = append(out, Interface{Name: c.Name, Kind: classify(c.Name)})
+	}
+	slices.SortFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Interface is a named interface and its kind.
+type Interface struct {
+	Name string
+	Kind Kind
+}
