@@ -3,6 +3,8 @@ module github.com/bwtray/bwtray
 go 1.26.8
 
 require (
+	github.com/adrg/xdg v0.5.3
+	github.com/gofrs/flock v0.13.2
 	github.com/natefinch/atomic v1.0.1
 	github.com/shirou/gopsutil/v4 v4.26.10
 	github.com/wcharczuk/go-chart/v2 v2.1.2

@@ -1,0 +1,123 @@
+// Package session keeps timed metering sessions on disk and runs them.
+//
+// Each session lives in its own folder, named by its start time so folders
+// sort: samples.csv is appended at every sample (a crash loses at most the
+// sample being written), session.json is replaced atomically at start and
+// end, and chart.svg is rendered at the end. A lock file held by the
+// recording process tells a live session from one whose process died; the
+// latter is finalized as interrupted by the next bwtray command.
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/natefinch/atomic"
+)
+
+// Status is a session's state.
+type Status string
+
+// The states a session goes through.
+const (
+	Running     Status = "running"
+	Completed   Status = "completed"
+	Stopped     Status = "stopped"
+	Interrupted Status = "interrupted"
+)
+
+// File names inside a session folder.
+const (
+	InfoFile    = "session.json"
+	SamplesFile = "samples.csv"
+	ChartFile   = "chart.svg"
+	lockFile    = ".lock"
+)
+
+// Info is what session.json holds, and what `bwtray record --json` and
+// `bwtray sessions --json` print.
+type Info struct {
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	DurationSeconds float64   `json:"duration_seconds"`
+	Interfaces      []string  `json:"interfaces"`
+	BytesRecv       uint64    `json:"bytes_recv"`
+	BytesSent       uint64    `json:"bytes_sent"`
+	PeakRecvBps     float64   `json:"peak_recv_bps"`
+	PeakSentBps     float64   `json:"peak_sent_bps"`
+	Status          Status    `json:"status"`
+	Dir             string    `json:"dir"`
+	Chart           string    `json:"chart"`
+	Samples         string    `json:"samples"`
+
+	// What was asked for.
+	For             string    `json:"for,omitempty"`
+	Until           string    `json:"until,omitempty"`
+	PlannedEnd      time.Time `json:"planned_end"`
+	IntervalSeconds float64   `json:"interval_seconds"`
+	Selection       string    `json:"selection"`
+
+	SampleCount int    `json:"sample_count"`
+	Gaps        int    `json:"gaps"`
+	PID         int    `json:"pid,omitempty"`
+	Warning     string `json:"warning,omitempty"`
+	Version     int    `json:"version"`
+}
+
+const infoVersion = 1
+
+// Duration is the session's measured length.
+func (i Info) Duration() time.Duration {
+	return time.Duration(i.DurationSeconds * float64(time.Second))
+}
+
+// Interval is the sampling interval that was asked for.
+func (i Info) Interval() time.Duration {
+	return time.Duration(i.IntervalSeconds * float64(time.Second))
+}
+
+// Load reads a session folder's session.json. Its paths are taken from
+// where the folder is now, so a moved folder still lists correctly.
+func Load(dir string) (Info, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return Info{}, fmt.Errorf("locating %s: %w", dir, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	if err != nil {
+		return Info{}, fmt.Errorf("reading session: %w", err)
+	}
+	var info Info
+	if err := json.Unmarshal(b, &info); err != nil {
+		return Info{}, fmt.Errorf("reading %s: %w", filepath.Join(dir, InfoFile), err)
+	}
+	if info.Start.IsZero() || info.Status == "" {
+		return Info{}, fmt.Errorf("reading %s: not a bwtray session (no start or status)", filepath.Join(dir, InfoFile))
+	}
+	info.setPaths(dir)
+	return info, nil
+}
+
+func (i *Info) setPaths(dir string) {
+	i.Dir = dir
+	i.Chart = filepath.Join(dir, ChartFile)
+	i.Samples = filepath.Join(dir, SamplesFile)
+}
+
+// save replaces session.json atomically.
+func (i Info) save() error {
+	i.Version = infoVersion
+	b, err := json.MarshalIndent(i, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding session: %w", err)
+	}
+	b = append(b, '\n')
+	if err := atomic.WriteFile(filepath.Join(i.Dir, InfoFile), bytes.NewReader(b)); err != nil {
+		return fmt.Errorf("saving session: %w", err)
+	}
+	return nil
+}

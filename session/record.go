@@ -1,0 +1,238 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/bwtray/bwtray/chart"
+	"github.com/bwtray/bwtray/meter"
+)
+
+// Request is what a user asked to record.
+type Request struct {
+	// Length is how long to record; 0 records until the context ends.
+	Length time.Duration
+	// For and Until are what the user typed, kept in session.json.
+	For, Until string
+	Interval   time.Duration
+	Selection  meter.Selection
+}
+
+// Env is what a recording reads; tests replace its parts.
+type Env struct {
+	Source   meter.Source
+	Clock    meter.Clock
+	Classify func(name string) meter.Kind
+	Identify func(name string) uint64
+}
+
+// SystemEnv reads the real counters with the real clock.
+func SystemEnv() Env {
+	return Env{Source: meter.System{}, Clock: meter.SystemClock{}, Classify: meter.Classify, Identify: meter.Identify}
+}
+
+// Progress is a live view of a recording.
+type Progress struct {
+	Start   time.Time
+	Elapsed time.Duration
+	// Length is the planned length, 0 if open-ended.
+	Length time.Duration
+	Totals meter.Totals
+	// Last is the latest sample; its rates are the current rates.
+	Last meter.Sample
+	// Active is how many counted interfaces are present right now.
+	Active int
+	// Warning is a problem the user should know about now (disk full).
+	Warning string
+}
+
+// Remaining is the planned time left, never negative.
+func (p Progress) Remaining() time.Duration {
+	if p.Length <= 0 {
+		return 0
+	}
+	return max(p.Length-p.Elapsed, 0)
+}
+
+// Recording is a session being recorded.
+type Recording struct {
+	store    Store
+	req      Request
+	info     Info
+	meter    *meter.Meter
+	lock     *flock.Flock
+	samples  *samplesWriter
+	totals   meter.Totals
+	last     meter.Sample
+	diskFull bool
+	log      *slog.Logger
+}
+
+// Begin checks the request, creates the session folder, takes the baseline
+// reading and marks the session running. Every problem with the request or
+// the folder is reported here, before anything is recorded.
+func (s Store) Begin(ctx context.Context, req Request, env Env) (*Recording, error) {
+	log := s.log()
+	readings, err := env.Source.Read(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading network counters: %w", err)
+	}
+	names := make([]string, len(readings))
+	for i, c := range readings {
+		names[i] = c.Name
+	}
+	if err := req.Selection.Check(names); err != nil {
+		return nil, err
+	}
+	dir, err := s.create(env.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	r := &Recording{store: s, req: req, log: log.With("session", filepath.Base(dir))}
+	if err := r.open(ctx, dir, env); err != nil {
+		r.release()
+		os.RemoveAll(dir) // nothing was recorded; leave no empty session behind
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Recording) open(ctx context.Context, dir string, env Env) error {
+	r.lock = flock.New(filepath.Join(dir, lockFile))
+	if ok, err := r.lock.TryLock(); err != nil || !ok {
+		return fmt.Errorf("locking session folder %s: %v", dir, errors.Join(err, errors.New("lock is held")))
+	}
+	var err error
+	if r.samples, err = createSamples(filepath.Join(dir, SamplesFile)); err != nil {
+		return err
+	}
+	r.meter, err = meter.Start(ctx, meter.Config{
+		Source:   env.Source,
+		Clock:    env.Clock,
+		Interval: r.req.Interval,
+		Select:   r.req.Selection.Matcher(env.Classify),
+		Identify: env.Identify,
+		Log:      r.log,
+	})
+	if err != nil {
+		return err
+	}
+	start := r.meter.Started()
+	r.info = Info{
+		Start:           start,
+		End:             start,
+		Interfaces:      r.meter.Interfaces(),
+		Status:          Running,
+		For:             r.req.For,
+		Until:           r.req.Until,
+		IntervalSeconds: r.req.Interval.Seconds(),
+		Selection:       r.req.Selection.Key(),
+		PID:             os.Getpid(),
+	}
+	if r.req.Length > 0 {
+		r.info.PlannedEnd = start.Add(r.req.Length)
+	}
+	r.info.setPaths(dir)
+	return r.info.save()
+}
+
+// Info is the session as it stands.
+func (r *Recording) Info() Info { return r.info }
+
+// Progress is the recording's live state.
+func (r *Recording) Progress() Progress {
+	p := Progress{
+		Start:   r.info.Start,
+		Elapsed: r.meter.Elapsed(),
+		Length:  r.req.Length,
+		Totals:  r.totals,
+		Last:    r.last,
+		Active:  r.meter.Active(),
+	}
+	if r.diskFull {
+		p.Warning = "cannot write to disk; keeping samples in memory"
+	}
+	return p
+}
+
+// Run records until the planned length is reached or ctx ends (then the
+// session is stopped: still saved, with its chart). progress, if not nil,
+// is called after every sample from Run's goroutine. The returned Info is
+// the session as saved; an error means it could not be saved completely,
+// and says what is missing.
+func (r *Recording) Run(ctx context.Context, progress func(Progress)) (Info, error) {
+	interval := r.req.Interval
+	ending := r.meter.Run(ctx, r.req.Length, func(s meter.Sample) {
+		r.totals.Add(s, interval)
+		if s.Active == 0 && (r.last.Active != 0 || r.totals.Samples == 1) {
+			r.log.Warn("no counted interface is present; counting resumes when one appears")
+		}
+		r.last = s
+		if err := r.samples.Write(s); err != nil {
+			if !r.diskFull {
+				r.log.Warn("cannot write samples; keeping them in memory until the disk takes them", "err", err)
+				r.diskFull = true
+			}
+		} else if r.diskFull {
+			r.log.Info("samples are being written again")
+			r.diskFull = false
+		}
+		if progress != nil {
+			progress(r.Progress())
+		}
+	})
+	status := Completed
+	if ending == meter.Stopped {
+		status = Stopped
+	}
+	return r.finish(status)
+}
+
+// finish writes everything out. It tries every step even when one fails,
+// so that as much as possible is saved.
+func (r *Recording) finish(status Status) (Info, error) {
+	defer r.release()
+	var errs []error
+	pending := r.samples.pending
+	if err := r.samples.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("saving samples: %w", err))
+	} else {
+		pending = nil
+	}
+	info := r.info
+	info.Interfaces = r.meter.Interfaces()
+	info.applyTotals(r.totals)
+	info.Status = status
+	samples, _, err := readSamplesFile(info.Samples, pending)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := chart.WriteFile(info.Chart, chartData(info, samples, r.store.Format)); err != nil {
+		info.Warning = err.Error()
+		errs = append(errs, err)
+	}
+	if err := info.save(); err != nil {
+		errs = append(errs, err)
+	}
+	r.info = info
+	return info, errors.Join(errs...)
+}
+
+func (r *Recording) release() {
+	if r.lock == nil {
+		return
+	}
+	path := r.lock.Path()
+	// Remove before unlocking, so no other process can lock a file that is
+	// about to vanish.
+	os.Remove(path)
+	r.lock.Unlock()
+	r.lock = nil
+}
