@@ -41,6 +41,6 @@ func (SystemClock) NewTimer() Timer {
 
 type sysTimer struct{ t *time.Timer }
 
-func (s sysTimer) C() <-chan time.Time  { return s.t.C }
+func (s sysTimer) C() <-chan time.Time   { return s.t.C }
 func (s sysTimer) Reset(d time.Duration) { s.t.Reset(d) }
 func (s sysTimer) Stop()                 { s.t.Stop() }

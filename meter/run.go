@@ -156,4 +156,3 @@ func (m *Meter) sample(ctx context.Context, emit func(Sample)) {
 		Active:  m.tracker.Active(),
 	})
 }
-

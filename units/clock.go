@@ -1,0 +1,59 @@
+package units
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ClockTime is a time of day typed by a person, like 17:30 or 17:30:15.
+type ClockTime struct {
+	Hour, Minute, Second int
+}
+
+// ParseClock reads a 24-hour clock time: "17:30" or "17:30:15".
+func ParseClock(s string) (ClockTime, error) {
+	bad := func(why string) (ClockTime, error) {
+		return ClockTime{}, fmt.Errorf("invalid time %q: %s; use a 24-hour clock time like 17:30 or 17:30:15", s, why)
+	}
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return bad("expected hours and minutes")
+	}
+	var v [3]int
+	limits := [3]int{23, 59, 59}
+	names := [3]string{"hour", "minute", "second"}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || p == "" || len(p) > 2 || (i > 0 && len(p) != 2) {
+			return bad(fmt.Sprintf("%q is not a valid %s", p, names[i]))
+		}
+		if n < 0 || n > limits[i] {
+			return bad(fmt.Sprintf("the %s must be 0 to %d", names[i], limits[i]))
+		}
+		v[i] = n
+	}
+	return ClockTime{v[0], v[1], v[2]}, nil
+}
+
+// String prints "17:30", or "17:30:15" when seconds are set.
+func (c ClockTime) String() string {
+	if c.Second != 0 {
+		return fmt.Sprintf("%02d:%02d:%02d", c.Hour, c.Minute, c.Second)
+	}
+	return fmt.Sprintf("%02d:%02d", c.Hour, c.Minute)
+}
+
+// Next returns the next moment after now that shows this clock time in
+// now's location, and whether that is on a later day than now. A time that
+// has already passed today (or is now) means that time tomorrow.
+func (c ClockTime) Next(now time.Time) (t time.Time, tomorrow bool) {
+	y, m, d := now.Date()
+	t = time.Date(y, m, d, c.Hour, c.Minute, c.Second, 0, now.Location())
+	if !t.After(now) {
+		t = time.Date(y, m, d+1, c.Hour, c.Minute, c.Second, 0, now.Location())
+		return t, true
+	}
+	return t, false
+}
