@@ -15,6 +15,13 @@ import (
 	"github.com/bwtray/bwtray/meter"
 )
 
+// InputError is a problem with what was asked (an unknown interface, an
+// unusable folder) rather than a failure while recording.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // Request is what a user asked to record.
 type Request struct {
 	// Length is how long to record; 0 records until the context ends.
@@ -89,7 +96,10 @@ func (s Store) Begin(ctx context.Context, req Request, env Env) (*Recording, err
 		names[i] = c.Name
 	}
 	if err := req.Selection.Check(names); err != nil {
-		return nil, err
+		return nil, &InputError{err}
+	}
+	if err := CheckDir(s.Dir); err != nil {
+		return nil, &InputError{err}
 	}
 	dir, err := s.create(env.Clock.Now())
 	if err != nil {
@@ -135,6 +145,7 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 		IntervalSeconds: r.req.Interval.Seconds(),
 		Selection:       r.req.Selection.Key(),
 		PID:             os.Getpid(),
+		Version:         infoVersion,
 	}
 	if r.req.Length > 0 {
 		r.info.PlannedEnd = start.Add(r.req.Length)
