@@ -90,6 +90,8 @@ const (
 func (m *Meter) Run(ctx context.Context, length time.Duration, emit func(Sample)) Ending {
 	timer := m.cfg.Clock.NewTimer()
 	defer timer.Stop()
+	// The final reading after cancellation must still happen.
+	readCtx := context.WithoutCancel(ctx)
 	wallEnd := m.startWall.Add(length)
 	interval := m.cfg.Interval
 	due := func() bool {
@@ -108,18 +110,16 @@ func (m *Meter) Run(ctx context.Context, length time.Duration, emit func(Sample)
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
-			m.sample(ctx, emit)
+			m.sample(readCtx, emit)
 			return Stopped
 		case <-timer.C():
 		}
-		m.sample(ctx, emit)
+		m.sample(readCtx, emit)
 	}
 }
 
 // sample reads the counters and emits what moved since the last reading.
 func (m *Meter) sample(ctx context.Context, emit func(Sample)) {
-	// The final reading after cancellation must still happen.
-	ctx = context.WithoutCancel(ctx)
 	var err error
 	m.buf, err = m.cfg.Source.Read(ctx, m.buf)
 	if err != nil {

@@ -1,0 +1,265 @@
+// Package config reads bwtray's optional settings file,
+// $XDG_CONFIG_HOME/bwtray/config.toml (the platform's config folder
+// elsewhere). A missing file means defaults; a bad one is reported with its
+// path, line and key, and the defaults are used instead.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/adrg/xdg"
+
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/session"
+	"github.com/bwtray/bwtray/units"
+)
+
+// Config is bwtray's settings, parsed and checked.
+type Config struct {
+	// Presets are the session lengths offered in the menu.
+	Presets []time.Duration
+	// Until are clock times offered in the menu, besides the next full hour.
+	Until []units.ClockTime
+	// Selection is which interfaces count.
+	Selection meter.Selection
+	Format    units.Format
+	// Interval is the sampling interval.
+	Interval time.Duration
+	// DataDir holds the session folders.
+	DataDir string
+	// OpenCommand, if set, opens charts and folders instead of the
+	// platform's opener: a program and its arguments, never a shell.
+	OpenCommand []string
+}
+
+// Default is the configuration used when there is no file.
+func Default() Config {
+	return Config{
+		Presets:   []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour},
+		Selection: meter.Selection{Mode: meter.Real},
+		Interval:  time.Second,
+		DataDir:   session.DefaultDir(),
+	}
+}
+
+// Path is where the config file is looked for.
+func Path() string { return filepath.Join(xdg.ConfigHome, "bwtray", "config.toml") }
+
+// Example is a commented config file showing every key.
+const Example = `# bwtray settings. Every key is optional.
+presets = ["1m", "5m", "15m", "30m", "1h"]   # session lengths in the menu
+until = ["17:30"]                             # clock times in the menu
+interfaces = []                               # [] real ones, ["all"], or names
+units = "si"                                  # "si" (kB, MB) or "iec" (KiB, MiB)
+bits = false                                  # rates in bit/s
+interval = "1s"                               # time between samples
+data_dir = "~/.local/share/bwtray/sessions"   # where sessions are kept
+open_command = ["xdg-open"]                   # program that opens charts
+`
+
+// raw is the file as written.
+type raw struct {
+	Presets     []string `toml:"presets"`
+	Until       []string `toml:"until"`
+	Interfaces  []string `toml:"interfaces"`
+	Units       string   `toml:"units"`
+	Bits        bool     `toml:"bits"`
+	Interval    string   `toml:"interval"`
+	DataDir     string   `toml:"data_dir"`
+	OpenCommand command  `toml:"open_command"`
+}
+
+var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command"}
+
+// command accepts "program" or ["program", "arg", ...].
+type command []string
+
+func (c *command) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*c = command{v}
+	case []any:
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return errors.New("must be a program name or a list of strings")
+			}
+			*c = append(*c, s)
+		}
+	default:
+		return errors.New("must be a program name or a list of strings")
+	}
+	if len(*c) == 0 || strings.TrimSpace((*c)[0]) == "" {
+		return errors.New("names no program")
+	}
+	return nil
+}
+
+// Error is a problem in the config file.
+type Error struct {
+	Path string
+	Line int // 0 if unknown
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("config ")
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", line %d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Load reads the config file at path. A missing file gives the defaults
+// and no error; a bad file gives the defaults and an *Error.
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
+	if err != nil {
+		return Default(), &Error{Path: path, Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.Path = path
+			if ce.Line == 0 && ce.Key != "" {
+				ce.Line = lineOf(data, ce.Key)
+			}
+		}
+		return Default(), err
+	}
+	return cfg, nil
+}
+
+// Parse reads a config file's contents. Errors are *Error without Path.
+func Parse(data []byte) (Config, error) {
+	var r raw
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&r)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return Config{}, &Error{Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		}
+		return Config{}, &Error{Key: keyIn(err.Error()), Msg: cleanTOML(err.Error())}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return Config{}, &Error{Key: k, Line: lineOf(data, und[0][len(und[0])-1]), Msg: fmt.Sprintf("unknown key (known keys: %s)", strings.Join(knownKeys, ", "))}
+	}
+	cfg := Default()
+	bad := func(key, format string, args ...any) (Config, error) {
+		return Config{}, &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	if md.IsDefined("presets") {
+		cfg.Presets = nil
+		if len(r.Presets) > 12 {
+			return bad("presets", "at most 12 presets, got %d", len(r.Presets))
+		}
+		for _, p := range r.Presets {
+			d, err := time.ParseDuration(p)
+			if err != nil || d < time.Second || d > 7*24*time.Hour {
+				return bad("presets", "%q is not a session length from 1s to 168h: use values like \"5m\" or \"1h30m\"", p)
+			}
+			if !slices.Contains(cfg.Presets, d) {
+				cfg.Presets = append(cfg.Presets, d)
+			}
+		}
+	}
+	if len(r.Until) > 6 {
+		return bad("until", "at most 6 clock times, got %d", len(r.Until))
+	}
+	for _, u := range r.Until {
+		ct, err := units.ParseClock(u)
+		if err != nil {
+			return bad("until", "%v", err)
+		}
+		cfg.Until = append(cfg.Until, ct)
+	}
+	switch {
+	case len(r.Interfaces) == 1 && strings.EqualFold(r.Interfaces[0], "all"):
+		cfg.Selection = meter.Selection{Mode: meter.All}
+	case len(r.Interfaces) > 0:
+		sel, err := meter.ParseSelection(false, r.Interfaces)
+		if err != nil {
+			return bad("interfaces", "%v", err)
+		}
+		cfg.Selection = sel
+	}
+	sys, err := units.ParseSystem(r.Units)
+	if err != nil {
+		return bad("units", "%v", err)
+	}
+	cfg.Format = units.Format{System: sys, Bits: r.Bits}
+	if r.Interval != "" {
+		d, err := time.ParseDuration(r.Interval)
+		if err != nil || d < meter.MinInterval || d > meter.MaxInterval {
+			return bad("interval", "%q is not an interval from 100ms to 1h: use values like \"1s\" or \"5s\"", r.Interval)
+		}
+		cfg.Interval = d
+	}
+	if r.DataDir != "" {
+		dir := r.DataDir
+		if rest, ok := strings.CutPrefix(dir, "~/"); ok {
+			dir = filepath.Join(xdg.Home, rest)
+		}
+		if !filepath.IsAbs(dir) {
+			return bad("data_dir", "%q must be an absolute folder path (or start with ~/)", r.DataDir)
+		}
+		cfg.DataDir = filepath.Clean(dir)
+	}
+	if len(r.OpenCommand) > 0 {
+		cfg.OpenCommand = r.OpenCommand
+	}
+	return cfg, nil
+}
+
+// lineOf finds the line where key is assigned, or 0.
+func lineOf(data []byte, key string) int {
+	re := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(key) + `"?\s*=`)
+	for i, line := range strings.Split(string(data), "\n") {
+		if re.MatchString(line) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+var keyRe = regexp.MustCompile(`(?:field|key) "?([a-z_]+)"?`)
+
+func keyIn(msg string) string {
+	if m := keyRe.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func cleanTOML(msg string) string { return strings.TrimPrefix(msg, "toml: ") }
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/units"
+)
+
+func TestMissingFileIsDefaults(t *testing.T) {
+	cfg, err := Load(filepath.Join(t.TempDir(), "none.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Presets) != 5 || cfg.Selection.Mode != meter.Real || cfg.Interval != time.Second {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestExampleParses(t *testing.T) {
+	cfg, err := Parse([]byte(Example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Until) != 1 || cfg.Until[0] != (units.ClockTime{Hour: 17, Minute: 30}) || cfg.OpenCommand[0] != "xdg-open" {
+		t.Errorf("example = %+v", cfg)
+	}
+}
+
+func TestParse(t *testing.T) {
+	cfg, err := Parse([]byte(`
+presets = ["3s", "10m", "10m", "1h30m"]
+until = ["17:30", "08:00:30"]
+interfaces = ["eth0", "wlan0"]
+units = "iec"
+bits = true
+interval = "2s"
+data_dir = "/srv/bw"
+open_command = "firefox"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Presets, []time.Duration{3 * time.Second, 10 * time.Minute, 90 * time.Minute}) {
+		t.Errorf("presets %v", cfg.Presets)
+	}
+	if cfg.Selection.Mode != meter.Named || !slices.Equal(cfg.Selection.Names, []string{"eth0", "wlan0"}) {
+		t.Errorf("selection %+v", cfg.Selection)
+	}
+	if cfg.Format != (units.Format{System: units.IEC, Bits: true}) || cfg.Interval != 2*time.Second || cfg.DataDir != "/srv/bw" {
+		t.Errorf("cfg %+v", cfg)
+	}
+	if !slices.Equal(cfg.OpenCommand, []string{"firefox"}) {
+		t.Errorf("open_command %q", cfg.OpenCommand)
+	}
+	all, err := Parse([]byte(`interfaces = ["all"]`))
+	if err != nil || all.Selection.Mode != meter.All {
+		t.Errorf("all: %+v %v", all.Selection, err)
+	}
+	none, err := Parse([]byte(`presets = []`))
+	if err != nil || len(none.Presets) != 0 {
+		t.Errorf("empty presets: %v %v", none.Presets, err)
+	}
+}
+
+func TestBadFileNamesFileLineAndKey(t *testing.T) {
+	tests := []struct {
+		body string
+		line int
+		key  string
+		msg  string
+	}{
+		{"units = \"si\"\npresets = [\"5x\"]\n", 2, "presets", `"5x" is not a session length`},
+		{"presets = [\"0s\"]", 1, "presets", "not a session length"},
+		{"\n\nuntil = [\"25:00\"]", 3, "until", "hour must be 0 to 23"},
+		{"units = \"metric\"", 1, "units", `unknown units "metric"`},
+		{"interval = \"1ms\"", 1, "interval", "not an interval"},
+		{"data_dir = \"relative/dir\"", 1, "data_dir", "absolute"},
+		{"colour = \"blue\"", 1, "colour", "unknown key"},
+		{"presets = [", 1, "", ""},
+		{"bits = \"yes\"", 1, "bits", ""},
+		{"open_command = 5", 1, "open_command", ""},
+		{"open_command = [\"\"]", 1, "open_command", "names no program"},
+		{"interfaces = [\"eth0,\"]", 1, "interfaces", "empty interface name"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "config.toml")
+		os.WriteFile(path, []byte(tt.body), 0o600)
+		cfg, err := Load(path)
+		ce, ok := err.(*Error)
+		if !ok {
+			t.Errorf("%q: error %v (%T), want *Error", tt.body, err, err)
+			continue
+		}
+		if ce.Path != path || ce.Line != tt.line || (tt.key != "" && ce.Key != tt.key) || !strings.Contains(ce.Error(), tt.msg) {
+			t.Errorf("%q: %q (line %d key %q), want line %d key %q saying %q", tt.body, ce.Error(), ce.Line, ce.Key, tt.line, tt.key, tt.msg)
+		}
+		if !strings.HasPrefix(ce.Error(), "config "+path) {
+			t.Errorf("%q: error does not start with the file: %q", tt.body, ce.Error())
+		}
+		if len(cfg.Presets) != 5 {
+			t.Errorf("%q: a bad file must give the defaults, got %+v", tt.body, cfg)
+		}
+	}
+}
+
+func TestUnreadableFile(t *testing.T) {
+	dir := t.TempDir() // a folder where a file is expected
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("err = %v", err)
+	}
+}
