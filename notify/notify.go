@@ -1,0 +1,99 @@
+// Package notify shows desktop notifications, and tells when one is
+// clicked where the platform allows it.
+//
+// On Linux it talks to the freedesktop notification server over its own
+// D-Bus connection, so that it can offer a default action ("Open chart")
+// and hear the click, with a timeout on every call: a server that never
+// answers must not freeze the tray. Where that is not possible (no actions
+// capability, no D-Bus, other platforms) it falls back to beeep, which
+// shows the notification without a click action.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gen2brain/beeep"
+)
+
+// AppName is how notifications are signed.
+const AppName = "bwtray"
+
+// Timeout bounds how long sending may take.
+const Timeout = 5 * time.Second
+
+// Message is one notification.
+type Message struct {
+	Title string
+	// Body is plain text; it is escaped for servers that render markup.
+	Body string
+	// Action labels the click action, like "Open chart"; "" for none.
+	Action string
+	// OnAction runs (on its own goroutine) when the notification is clicked.
+	OnAction func()
+}
+
+// Notifier sends notifications.
+type Notifier struct {
+	log *slog.Logger
+	bus *busNotifier // nil where D-Bus is not used
+}
+
+// New returns a Notifier. On Linux it connects to the session bus and
+// listens for clicks until ctx ends; if that fails it still works through
+// the fallback, and says why in the log.
+func New(ctx context.Context, log *slog.Logger) *Notifier {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	beeep.AppName = AppName
+	n := &Notifier{log: log}
+	bus, err := newBusNotifier(ctx, log)
+	if err != nil {
+		log.Info("notifications without click actions", "reason", err)
+	} else {
+		n.bus = bus
+	}
+	return n
+}
+
+// Clickable reports whether notifications can carry a click action.
+func (n *Notifier) Clickable(ctx context.Context) bool {
+	return n.bus != nil && n.bus.hasActions(ctx)
+}
+
+// Send shows m, waiting at most Timeout.
+func (n *Notifier) Send(ctx context.Context, m Message) error {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	if n.bus != nil {
+		err := n.bus.send(ctx, m)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("the notification server did not answer within %v", Timeout)
+		}
+		n.log.Info("sending over D-Bus failed; trying the fallback", "err", err)
+	}
+	return fallback(ctx, m)
+}
+
+// fallback sends through beeep, which has no timeout of its own: it runs
+// on a goroutine and is abandoned if it does not return in time.
+func fallback(ctx context.Context, m Message) error {
+	done := make(chan error, 1)
+	go func() { done <- beeep.Notify(m.Title, m.Body, "") }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("showing a notification: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("showing a notification: no answer within %v", Timeout)
+	}
+}
