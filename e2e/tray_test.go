@@ -1,0 +1,291 @@
+//go:build linux
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// trayApp is a bwtray tray process on a private bus with a fake panel.
+type trayApp struct {
+	proc    *started
+	env     []string
+	opened  string // the file the test opener writes paths into
+	data    string // sessions folder
+	watcher *watcher
+	notes   *notifyServer
+	client  *client
+	addr    string
+}
+
+// startTray starts a bus, a watcher, a notification server and bwtray.
+func startTray(t *testing.T, extraConfig string) *trayApp {
+	t.Helper()
+	addr := privateBus(t)
+	w, _ := startWatcher(t, addr)
+	n := startNotifyServer(t, addr, "actions", "body")
+	app := launchTray(t, addr, extraConfig)
+	app.watcher, app.notes = w, n
+	app.waitRegistered(t)
+	return app
+}
+
+func launchTray(t *testing.T, addr, extraConfig string) *trayApp {
+	t.Helper()
+	e := append(env(t), "DBUS_SESSION_BUS_ADDRESS="+addr)
+	home := homeOf(e)
+	opened := filepath.Join(home, "opened.txt")
+	opener := filepath.Join(home, "opener.sh")
+	os.WriteFile(opener, []byte("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '"+opened+"'\n"), 0o700)
+	cfgDir := filepath.Join(home, "config", "bwtray")
+	os.MkdirAll(cfgDir, 0o700)
+	cfg := fmt.Sprintf("presets = [\"3s\", \"1m\", \"5m\"]\nuntil = [\"17:30\"]\ninterval = \"250ms\"\nopen_command = [%q]\n%s", opener, extraConfig)
+	os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte(cfg), 0o600)
+	app := &trayApp{env: e, opened: opened, data: filepath.Join(home, "data", "bwtray", "sessions"), addr: addr}
+	app.proc = start(t, e, "--verbose")
+	return app
+}
+
+func (a *trayApp) waitRegistered(t *testing.T) {
+	t.Helper()
+	select {
+	case item := <-a.watcher.registered:
+		a.client = newClient(t, a.addr, item)
+	case r := <-a.proc.done:
+		t.Fatalf("bwtray exited (%d) before registering:\n%s", r.code, r.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatal("bwtray did not register its tray item within 30 s")
+	}
+}
+
+func (a *trayApp) quit(t *testing.T) result {
+	t.Helper()
+	a.client.click("Quit")
+	r := a.proc.wait(t)
+	if r.code != 0 {
+		t.Errorf("Quit: exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "panic") {
+		t.Errorf("panic on quit:\n%s", r.stderr)
+	}
+	return r
+}
+
+func (a *trayApp) sessionJSON(t *testing.T) map[string]any {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(a.data, "*", "session.json"))
+	if len(m) != 1 {
+		t.Fatalf("want one session, found %v", m)
+	}
+	b, _ := os.ReadFile(m[0])
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestTrayMenuLayout(t *testing.T) {
+	app := startTray(t, "")
+	m := app.client.waitMenu("the full menu", func(m *menuNode) bool {
+		return m.find("Quit") != nil && m.find("Start session") != nil && len(m.find("Start session").labels()) >= 5
+	})
+	top := m.labels()
+	want := []string{"Idle", "Start session", "Stop session", "Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Quit"}
+	if !slices.Equal(top, want) {
+		t.Errorf("top-level menu = %q, want %q", top, want)
+	}
+	if m.Children[0].Enabled {
+		t.Error("the status line must be a disabled item")
+	}
+	if m.find("Stop session").Enabled || m.find("Open last chart").Enabled {
+		t.Error("Stop and Open last chart must be disabled before any session")
+	}
+	starts := m.find("Start session").labels()
+	for _, w := range []string{"3 seconds", "1 minute", "5 minutes", "Until 17:30"} {
+		if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, w) }) {
+			t.Errorf("Start session lacks %q: %q", w, starts)
+		}
+	}
+	if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, "Until ") && !strings.HasPrefix(s, "Until 17:30") }) {
+		t.Errorf("Start session lacks the next full hour: %q", starts)
+	}
+	ifaces := m.find("Interfaces")
+	labels := ifaces.labels()
+	if len(labels) < 3 || labels[0] != "Real interfaces (default)" || labels[1] != "All interfaces" || !slices.ContainsFunc(labels, func(s string) bool { return strings.HasPrefix(s, "lo") }) {
+		t.Errorf("Interfaces submenu = %q", labels)
+	}
+	if real := ifaces.find("Real interfaces"); real.Toggle != "checkmark" || !real.Checked {
+		t.Errorf("Real interfaces must be a checked checkbox: %+v", real)
+	}
+	app.quit(t)
+}
+
+func TestTraySessionNotificationOpensChart(t *testing.T) {
+	app := startTray(t, "")
+	c := app.client
+	idleTip := c.tooltip()
+	c.click("3 seconds")
+	c.waitStatus("Recording · ")
+	c.waitFor("the tooltip to show a running session", func() bool {
+		tip := c.tooltip()
+		return tip != idleTip && strings.Contains(tip, "left") && strings.Contains(tip, "↓")
+	})
+	m := c.layout()
+	if !m.find("Stop session").Enabled || m.find("Start session").Enabled {
+		t.Error("while recording, Stop must be enabled and Start disabled")
+	}
+	n := app.notes.next(t)
+	final := c.waitStatus("Finished ")
+	if !strings.Contains(final, "↓") || !strings.Contains(final, "↑") {
+		t.Errorf("final status %q lacks totals", final)
+	}
+	if n.App != "bwtray" || !strings.HasPrefix(n.Summary, "Session finished: ↓") || !strings.Contains(n.Body, "Chart: ") {
+		t.Errorf("notification %+v", n)
+	}
+	if !slices.Equal(n.Actions, []string{"default", "Open chart"}) {
+		t.Errorf("notification actions %q, want a default action", n.Actions)
+	}
+	info := app.sessionJSON(t)
+	chart := info["chart"].(string)
+	if info["status"] != "completed" || !strings.Contains(n.Body, chart) {
+		t.Errorf("session %v; body %q", info, n.Body)
+	}
+	checkChart(t, chart)
+	if _, err := os.Stat(info["samples"].(string)); err != nil {
+		t.Error(err)
+	}
+	// Clicking the notification opens the chart.
+	app.notes.click(t, n.ID)
+	waitFor(t, "the opener to be called", func() bool {
+		b, _ := os.ReadFile(app.opened)
+		return strings.TrimSpace(string(b)) == chart
+	})
+	// And so does Open last chart, and the Recent sessions entry.
+	os.Remove(app.opened)
+	c.click("Open last chart")
+	waitFor(t, "Open last chart", func() bool {
+		b, _ := os.ReadFile(app.opened)
+		return strings.TrimSpace(string(b)) == chart
+	})
+	recent := c.waitMenu("a recent session", func(m *menuNode) bool { return len(m.find("Recent sessions").labels()) == 1 })
+	if !recent.find("Recent sessions").Enabled {
+		t.Error("Recent sessions disabled after a session")
+	}
+	app.quit(t)
+}
+
+func TestTrayStopMidSession(t *testing.T) {
+	app := startTray(t, "")
+	c := app.client
+	c.click("5 minutes")
+	c.waitStatus("Recording · ")
+	c.click("Stop session")
+	c.waitStatus("Stopped ")
+	n := app.notes.next(t)
+	if !strings.HasPrefix(n.Summary, "Session stopped") {
+		t.Errorf("notification %q", n.Summary)
+	}
+	if s := app.sessionJSON(t); s["status"] != "stopped" {
+		t.Errorf("session %v", s)
+	}
+	app.quit(t)
+}
+
+func TestTrayQuitDuringSessionSavesIt(t *testing.T) {
+	app := startTray(t, "")
+	app.client.click("5 minutes")
+	app.client.waitStatus("Recording · ")
+	app.quit(t)
+	s := app.sessionJSON(t)
+	if s["status"] != "stopped" {
+		t.Errorf("session after Quit: %v", s["status"])
+	}
+	checkChart(t, s["chart"].(string))
+}
+
+func TestTraySIGTERMSavesSession(t *testing.T) {
+	app := startTray(t, "")
+	app.client.click("5 minutes")
+	app.client.waitStatus("Recording · ")
+	app.proc.cmd.Process.Signal(syscall.SIGTERM)
+	if r := app.proc.wait(t); r.code != 0 {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if s := app.sessionJSON(t); s["status"] != "stopped" {
+		t.Errorf("session after SIGTERM: %v", s["status"])
+	}
+}
+
+func TestTraySecondInstanceRefused(t *testing.T) {
+	app := startTray(t, "")
+	second := run(t, app.env)
+	if second.code != 1 || strings.TrimSpace(second.stderr) != "bwtray: bwtray is already running" {
+		t.Errorf("second instance: exit %d, %q", second.code, second.stderr)
+	}
+	app.quit(t)
+}
+
+func TestTrayNoBus(t *testing.T) {
+	e := env(t)
+	r := run(t, e)
+	if r.code != 1 || !strings.Contains(r.stderr, "no desktop session") || !strings.Contains(r.stderr, "bwtray record") || strings.Contains(r.stderr, "panic") {
+		t.Errorf("no bus: exit %d, %q", r.code, r.stderr)
+	}
+	r = run(t, append(e, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/bus"))
+	if r.code != 1 || !strings.Contains(r.stderr, "no desktop session") || strings.Contains(r.stderr, "panic") {
+		t.Errorf("dead bus: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestTrayWaitsForPanel(t *testing.T) {
+	addr := privateBus(t)
+	startNotifyServer(t, addr, "actions", "body")
+	app := launchTray(t, addr, "")
+	// No panel yet: bwtray tries, says so, and keeps running.
+	app.proc.waitLine(t, "failed to register")
+	app.watcher, _ = startWatcher(t, addr)
+	app.waitRegistered(t)
+	app.client.waitStatus("Idle")
+	app.quit(t)
+}
+
+func TestTrayBadConfigRunsOnDefaults(t *testing.T) {
+	app := startTray(t, "colour = \"blue\"\n")
+	if !strings.Contains(app.client.waitStatus("Idle"), "settings file has an error") {
+		t.Errorf("status %q does not mention the bad settings", app.client.status())
+	}
+	r := app.quit(t)
+	if !strings.Contains(r.stderr, "config.toml, line 5: colour: unknown key") {
+		t.Errorf("stderr does not name file, line and key: %q", r.stderr)
+	}
+	// Defaults: the 3-second preset from the bad file is not there.
+	_ = r
+}
+
+func TestTrayInterfaceSelection(t *testing.T) {
+	app := startTray(t, "")
+	c := app.client
+	c.click("All interfaces")
+	c.waitMenu("All interfaces checked", func(m *menuNode) bool {
+		return m.find("All interfaces").Checked && !m.find("Real interfaces").Checked
+	})
+	c.click("lo (loopback)")
+	c.waitMenu("lo checked", func(m *menuNode) bool {
+		return m.find("lo (loopback)").Checked && !m.find("All interfaces").Checked
+	})
+	c.click("3 seconds")
+	c.waitStatus("Finished ")
+	if s := app.sessionJSON(t); fmt.Sprint(s["interfaces"]) != "[lo]" || s["selection"] != "lo" {
+		t.Errorf("session counted %v (%v), want only lo", s["interfaces"], s["selection"])
+	}
+	app.quit(t)
+}

@@ -1,0 +1,298 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bwtray/bwtray/config"
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/notify"
+	"github.com/bwtray/bwtray/session"
+	"github.com/bwtray/bwtray/units"
+)
+
+// Notifier shows notifications; *notify.Notifier is the real one.
+type Notifier interface {
+	Send(ctx context.Context, m notify.Message) error
+}
+
+// Options configures the tray app.
+type Options struct {
+	Config config.Config
+	// ConfigErr is a problem loading the config file; the app then runs on
+	// defaults and says so in the status line.
+	ConfigErr error
+	Env       session.Env
+	Notifier  Notifier
+	Log       *slog.Logger
+	// Now is the wall clock for menu labels; nil means time.Now.
+	Now func() time.Time
+}
+
+// recentMax is how many sessions the Recent sessions submenu lists.
+const recentMax = 5
+
+// Controller runs sessions for the tray and keeps the State it shows. It
+// knows nothing of menus: the view reads State and calls its methods.
+type Controller struct {
+	opts  Options
+	store session.Store
+	ctx   context.Context // the app's lifetime
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	state     State
+	cancelRec context.CancelFunc
+	recDone   chan struct{}
+
+	changed chan struct{}
+	pending sync.WaitGroup // notifications being sent
+}
+
+// NewController prepares the app: it finalizes sessions left running by a
+// crash and loads the recent ones.
+func NewController(ctx context.Context, opts Options) *Controller {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := &Controller{
+		opts:    opts,
+		ctx:     ctx,
+		log:     opts.Log,
+		store:   session.Store{Dir: opts.Config.DataDir, Format: opts.Config.Format, Log: opts.Log},
+		changed: make(chan struct{}, 1),
+	}
+	c.state.Selection = opts.Config.Selection
+	c.state.Format = opts.Config.Format
+	if opts.ConfigErr != nil {
+		c.log.Warn("using default settings", "err", opts.ConfigErr)
+		c.state.Problem = "settings file has an error; using defaults"
+	}
+	recovered, problems := c.store.Recover()
+	for _, info := range recovered {
+		c.log.Warn("a session was interrupted (bwtray ended during it); saved what it had recorded", "dir", info.Dir)
+	}
+	for _, p := range problems {
+		c.log.Warn(p.Error())
+	}
+	c.loadRecent()
+	c.RefreshInterfaces()
+	return c
+}
+
+func (c *Controller) loadRecent() {
+	infos, _ := c.store.List()
+	infos = slices.DeleteFunc(infos, func(i session.Info) bool { return i.Status == session.Running })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state.Recent = infos[:min(len(infos), recentMax)]
+	if len(infos) > 0 {
+		last := infos[0]
+		c.state.Last = &last
+	}
+}
+
+// Changed signals (coalesced) that State changed.
+func (c *Controller) Changed() <-chan struct{} { return c.changed }
+
+func (c *Controller) signal() {
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+// State returns a copy of the current state. Its slices are never
+// modified afterwards, only replaced.
+func (c *Controller) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Presets are the configured session lengths.
+func (c *Controller) Presets() []time.Duration { return c.opts.Config.Presets }
+
+// Now is the controller's wall clock.
+func (c *Controller) Now() time.Time { return c.opts.Now() }
+
+// Until returns the clock times the start menu offers now.
+func (c *Controller) Until() []units.ClockTime {
+	return UntilChoices(c.opts.Now(), c.opts.Config.Until)
+}
+
+// ErrRecording is returned when a session is started during another.
+var ErrRecording = errors.New("a session is already recording")
+
+// Start begins a session of the given length; label describes it.
+func (c *Controller) Start(length time.Duration, label string, req session.Request) error {
+	c.mu.Lock()
+	if c.cancelRec != nil {
+		c.mu.Unlock()
+		return ErrRecording
+	}
+	req.Length = length
+	req.Interval = c.opts.Config.Interval
+	req.Selection = c.state.Selection
+	rec, err := c.store.Begin(c.ctx, req, c.opts.Env)
+	if err != nil {
+		c.state.Problem = "cannot start: " + err.Error()
+		c.mu.Unlock()
+		c.signal()
+		c.log.Error("cannot start a session", "err", err)
+		c.send(notify.Message{Title: "bwtray cannot start a session", Body: err.Error()})
+		return err
+	}
+	recCtx, cancel := context.WithCancel(c.ctx)
+	done := make(chan struct{})
+	c.cancelRec, c.recDone = cancel, done
+	c.state.Phase = Recording
+	c.state.Label = label
+	c.state.Progress = rec.Progress()
+	c.state.Problem, c.state.ChartNote = "", ""
+	c.mu.Unlock()
+	c.signal()
+	c.log.Info("session started", "dir", rec.Info().Dir, "length", length, "interfaces", rec.Info().Interfaces)
+	go func() {
+		defer close(done)
+		info, err := rec.Run(recCtx, c.progress)
+		c.finished(info, err)
+	}()
+	return nil
+}
+
+func (c *Controller) progress(p session.Progress) {
+	c.mu.Lock()
+	c.state.Progress = p
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (c *Controller) finished(info session.Info, err error) {
+	c.mu.Lock()
+	c.cancelRec, c.recDone = nil, nil
+	c.state.Phase = Finished
+	c.state.Last = &info
+	recent := append([]session.Info{info}, c.state.Recent...)
+	c.state.Recent = recent[:min(len(recent), recentMax)]
+	if err != nil {
+		c.state.Problem = "saved with problems: " + err.Error()
+	}
+	format := c.state.Format
+	c.mu.Unlock()
+	c.signal()
+	if err != nil {
+		c.log.Error("session saved with problems", "dir", info.Dir, "err", err)
+	}
+	c.log.Info("session ended", "status", info.Status, "recv", info.BytesRecv, "sent", info.BytesSent, "chart", info.Chart)
+	title, body := Summary(info, format)
+	chart := info.Chart
+	c.send(notify.Message{Title: title, Body: body, Action: "Open chart", OnAction: func() { c.Open(chart) }},
+		func(error) {
+			c.mu.Lock()
+			c.state.ChartNote = "chart: " + chart
+			c.mu.Unlock()
+			c.signal()
+		})
+}
+
+// send shows a notification in the background; it never blocks the menu.
+// onFail runs if it could not be shown.
+func (c *Controller) send(m notify.Message, onFail ...func(error)) {
+	if c.opts.Notifier == nil {
+		return
+	}
+	c.pending.Add(1)
+	go func() {
+		defer c.pending.Done()
+		// Sent even while quitting, so the final session is announced.
+		err := c.opts.Notifier.Send(context.WithoutCancel(c.ctx), m)
+		if err != nil {
+			c.log.Warn("could not show a notification", "err", err)
+			for _, f := range onFail {
+				f(err)
+			}
+		}
+	}()
+}
+
+// Stop ends the running session early; it is saved as stopped.
+func (c *Controller) Stop() {
+	c.mu.Lock()
+	cancel := c.cancelRec
+	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// Wait blocks until the running session (if any) is saved and pending
+// notifications are sent or timed out.
+func (c *Controller) Wait() {
+	c.mu.Lock()
+	done := c.recDone
+	c.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+	c.pending.Wait()
+}
+
+// Shutdown stops any session, waits until it is saved and announced.
+func (c *Controller) Shutdown() {
+	c.Stop()
+	c.Wait()
+}
+
+// SetSelection chooses which interfaces the next session counts.
+func (c *Controller) SetSelection(sel meter.Selection) {
+	c.mu.Lock()
+	c.state.Selection = sel
+	c.mu.Unlock()
+	c.signal()
+}
+
+// RefreshInterfaces rereads which interfaces exist.
+func (c *Controller) RefreshInterfaces() {
+	readings, err := c.opts.Env.Source.Read(c.ctx, nil)
+	if err != nil {
+		c.log.Warn("cannot list interfaces", "err", err)
+		return
+	}
+	ifaces := meter.Interfaces(readings, c.opts.Env.Classify)
+	c.mu.Lock()
+	changed := !slices.Equal(ifaces, c.state.Interfaces)
+	c.state.Interfaces = ifaces
+	c.mu.Unlock()
+	if changed {
+		c.signal()
+	}
+}
+
+// Open opens a file or folder with the configured or platform opener.
+func (c *Controller) Open(path string) {
+	if err := Open(path, c.opts.Config.OpenCommand); err != nil {
+		c.log.Warn("cannot open", "path", path, "err", err)
+		c.mu.Lock()
+		c.state.Problem = fmt.Sprintf("cannot open %s: %v", path, err)
+		c.mu.Unlock()
+		c.signal()
+	}
+}
+
+// OpenFolder opens the sessions folder, creating it if needed.
+func (c *Controller) OpenFolder() {
+	if err := os.MkdirAll(c.store.Dir, 0o700); err != nil {
+		c.log.Warn("cannot create sessions folder", "err", err)
+	}
+	c.Open(c.store.Dir)
+}

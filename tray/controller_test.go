@@ -1,0 +1,145 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwtray/bwtray/config"
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/meter/metertest"
+	"github.com/bwtray/bwtray/notify"
+	"github.com/bwtray/bwtray/session"
+)
+
+type fakeNotifier struct {
+	mu   sync.Mutex
+	sent []notify.Message
+	err  error
+	got  chan notify.Message
+}
+
+func (f *fakeNotifier) Send(_ context.Context, m notify.Message) error {
+	f.mu.Lock()
+	f.sent = append(f.sent, m)
+	f.mu.Unlock()
+	f.got <- m
+	return f.err
+}
+
+func newTestController(t *testing.T, dir string) (*Controller, *metertest.Clock, *metertest.Source, *fakeNotifier) {
+	t.Helper()
+	clock := metertest.NewClock(time.Date(2026, 11, 25, 14, 5, 0, 0, time.UTC))
+	src := &metertest.Source{}
+	src.Set(meter.Counters{Name: "eth0", Recv: 1000, Sent: 1000})
+	n := &fakeNotifier{got: make(chan notify.Message, 4)}
+	cfg := config.Default()
+	cfg.DataDir = dir
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := NewController(ctx, Options{
+		Config:   cfg,
+		Env:      session.Env{Source: src, Clock: clock, Classify: func(string) meter.Kind { return meter.Physical }},
+		Notifier: n,
+		Now:      clock.Now,
+	})
+	return c, clock, src, n
+}
+
+func TestControllerSessionLifecycle(t *testing.T) {
+	c, clock, src, n := newTestController(t, t.TempDir())
+	if st := c.State(); st.Phase != Idle || len(st.Interfaces) != 1 {
+		t.Fatalf("initial state %+v", st)
+	}
+	if err := c.Start(2*time.Second, "2 seconds", session.Request{For: "2s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(time.Second, "again", session.Request{}); !errors.Is(err, ErrRecording) {
+		t.Errorf("second Start = %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 2 {
+		src.Add("eth0", 500, 50)
+		clock.Tick(ctx)
+		<-c.Changed()
+	}
+	m := <-n.got
+	c.Wait()
+	st := c.State()
+	if st.Phase != Finished || st.Last == nil || st.Last.BytesRecv != 1000 || st.Last.Status != session.Completed || len(st.Recent) != 1 {
+		t.Fatalf("after the session: %+v", st)
+	}
+	if !strings.HasPrefix(m.Title, "Session finished: ↓ 1.00 kB ↑ 100 B") || m.Action != "Open chart" || m.OnAction == nil {
+		t.Errorf("notification %+v", m)
+	}
+}
+
+func TestControllerStartFailureIsShown(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	c, _, _, n := newTestController(t, file)
+	err := c.Start(time.Minute, "1 minute", session.Request{})
+	if err == nil {
+		t.Fatal("Start succeeded with a file as the sessions folder")
+	}
+	if st := c.State(); st.Phase != Idle || !strings.Contains(st.Problem, "cannot start") || !strings.Contains(StatusLine(st), "not a folder") {
+		t.Errorf("state %+v", st)
+	}
+	if m := <-n.got; !strings.Contains(m.Body, "not a folder") {
+		t.Errorf("notification %+v", m)
+	}
+}
+
+func TestControllerNotificationFailureNotesChart(t *testing.T) {
+	c, clock, _, n := newTestController(t, t.TempDir())
+	n.err = errors.New("no server")
+	c.Start(time.Second, "1 second", session.Request{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clock.Tick(ctx)
+	<-n.got
+	c.Wait()
+	st := c.State()
+	if !strings.HasPrefix(st.ChartNote, "chart: ") || !strings.Contains(StatusLine(st), st.Last.Chart) {
+		t.Errorf("status %q does not say where the chart is", StatusLine(st))
+	}
+}
+
+func TestControllerShutdownSavesRunningSession(t *testing.T) {
+	c, _, _, n := newTestController(t, t.TempDir())
+	c.Start(time.Hour, "1 hour", session.Request{})
+	c.Shutdown()
+	<-n.got
+	st := c.State()
+	if st.Last == nil || st.Last.Status != session.Stopped {
+		t.Fatalf("after shutdown: %+v", st.Last)
+	}
+	if _, err := os.Stat(st.Last.Chart); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestControllerLoadsRecentAndRecovers(t *testing.T) {
+	dir := t.TempDir()
+	c1, clock, _, n := newTestController(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 7 {
+		c1.Start(time.Second, "1 second", session.Request{})
+		clock.Tick(ctx)
+		<-n.got
+		c1.Wait()
+		clock.Advance(time.Minute)
+	}
+	c2, _, _, _ := newTestController(t, dir)
+	st := c2.State()
+	if len(st.Recent) != recentMax || st.Last == nil || !st.Last.Start.Equal(st.Recent[0].Start) {
+		t.Errorf("recent %d, last %+v", len(st.Recent), st.Last)
+	}
+}

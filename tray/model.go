@@ -1,0 +1,212 @@
+package tray
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/session"
+	"github.com/bwtray/bwtray/units"
+)
+
+// Phase is what the app is doing.
+type Phase int
+
+const (
+	// Idle: no session yet since start.
+	Idle Phase = iota
+	// Recording: a session is running.
+	Recording
+	// Finished: a session ended since start.
+	Finished
+)
+
+// State is everything the view shows. The controller owns it; the view
+// gets copies.
+type State struct {
+	Phase    Phase
+	Progress session.Progress
+	// Label says what is recording: "5 minutes", "until 15:00".
+	Label string
+	// Last is the most recent finished session, from this run or before.
+	Last *session.Info
+	// Recent are the newest finished sessions, newest first, at most 5.
+	Recent []session.Info
+	// Problem is an error the user should see in the status line.
+	Problem string
+	// ChartNote says where the chart is when the notification could not.
+	ChartNote string
+	// Selection is which interfaces the next session counts.
+	Selection meter.Selection
+	// Interfaces are the interfaces present, with their kinds.
+	Interfaces []meter.Interface
+	Format     units.Format
+}
+
+// tooltipMax keeps tooltips within Windows' limit (128 UTF-16 units, and
+// a truncation bug past ~63 visible characters in some versions).
+const tooltipMax = 120
+
+// StatusLine is the first (disabled) menu item: it always tells the state,
+// because GNOME shows no tooltips.
+func StatusLine(s State) string {
+	f := s.Format
+	var line string
+	switch s.Phase {
+	case Recording:
+		p := s.Progress
+		line = fmt.Sprintf("Recording · %s left · ↓ %s ↑ %s", units.Duration(p.Remaining()), f.Bytes(p.Totals.Recv), f.Bytes(p.Totals.Sent))
+		if p.Active == 0 {
+			line += " · no interface"
+		}
+		if p.Warning != "" {
+			line += " · " + p.Warning
+		}
+	case Finished:
+		line = "Idle"
+		if s.Last != nil {
+			word := "Finished"
+			if s.Last.Status == session.Stopped {
+				word = "Stopped"
+			}
+			line = fmt.Sprintf("%s %s · ↓ %s ↑ %s", word, s.Last.End.Local().Format("15:04"), f.Bytes(s.Last.BytesRecv), f.Bytes(s.Last.BytesSent))
+		}
+	default:
+		line = "Idle"
+	}
+	if s.ChartNote != "" && s.Phase == Finished {
+		line += " · " + s.ChartNote
+	}
+	if s.Problem != "" {
+		line += " · " + s.Problem
+	}
+	return line
+}
+
+// Tooltip is the hover text: totals, current rates and time left.
+func Tooltip(s State) string {
+	f := s.Format
+	var t string
+	switch s.Phase {
+	case Recording:
+		p := s.Progress
+		t = fmt.Sprintf("bwtray · %s left · ↓ %s %s · ↑ %s %s", units.Duration(p.Remaining()),
+			f.Bytes(p.Totals.Recv), f.Rate(p.Last.RecvRate()), f.Bytes(p.Totals.Sent), f.Rate(p.Last.SentRate()))
+		if p.Active == 0 {
+			t += " · no interface"
+		}
+	case Finished:
+		t = "bwtray · " + StatusLine(State{Phase: Finished, Last: s.Last, Format: f})
+	default:
+		t = "bwtray · idle · click to start a session"
+	}
+	if s.Problem != "" {
+		t += " · " + s.Problem
+	}
+	return clip(t, tooltipMax)
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// PresetLabel is a start-menu label for a preset length: "5 minutes".
+func PresetLabel(d time.Duration) string { return units.Words(d) }
+
+// UntilChoices are the "Until" entries at time now: the next full hour,
+// then the configured clock times, soonest first, without duplicates.
+func UntilChoices(now time.Time, configured []units.ClockTime) []units.ClockTime {
+	next := now.Truncate(time.Hour).Add(time.Hour)
+	if next.Sub(now) < 5*time.Minute {
+		// "Until 15:00" at 14:58 is hardly a session; offer the hour after.
+		next = next.Add(time.Hour)
+	}
+	choices := []units.ClockTime{{Hour: next.Hour()}}
+	for _, c := range configured {
+		if !slices.Contains(choices, c) {
+			choices = append(choices, c)
+		}
+	}
+	slices.SortStableFunc(choices, func(a, b units.ClockTime) int {
+		ta, _ := a.Next(now)
+		tb, _ := b.Next(now)
+		return ta.Compare(tb)
+	})
+	return choices
+}
+
+// UntilLabel is "Until 17:30", or "Until 08:00 tomorrow".
+func UntilLabel(now time.Time, c units.ClockTime) string {
+	_, tomorrow := c.Next(now)
+	if tomorrow {
+		return "Until " + c.String() + " tomorrow"
+	}
+	return "Until " + c.String()
+}
+
+// RecentLabel is a Recent sessions entry: "25 Nov 14:05 · 10:00 · ↓ 310 MB ↑ 12 MB".
+func RecentLabel(info session.Info, f units.Format) string {
+	l := fmt.Sprintf("%s · %s · ↓ %s ↑ %s", info.Start.Local().Format("2 Jan 15:04"), units.Duration(info.Duration()),
+		f.Bytes(info.BytesRecv), f.Bytes(info.BytesSent))
+	if info.Status != session.Completed {
+		l += " (" + string(info.Status) + ")"
+	}
+	return l
+}
+
+// InterfaceLabel names an interface in the Interfaces submenu.
+func InterfaceLabel(i meter.Interface) string {
+	switch i.Kind {
+	case meter.Virtual:
+		return i.Name + " (virtual)"
+	case meter.Loopback:
+		return i.Name + " (loopback)"
+	}
+	return i.Name
+}
+
+// Toggle returns the selection after the user clicks interface name in
+// the Interfaces submenu: it is added to or removed from the named set;
+// removing the last one returns to real interfaces.
+func Toggle(sel meter.Selection, name string) meter.Selection {
+	if sel.Mode != meter.Named {
+		return meter.Selection{Mode: meter.Named, Names: []string{name}}
+	}
+	if i := slices.Index(sel.Names, name); i >= 0 {
+		names := slices.Delete(slices.Clone(sel.Names), i, i+1)
+		if len(names) == 0 {
+			return meter.Selection{Mode: meter.Real}
+		}
+		return meter.Selection{Mode: meter.Named, Names: names}
+	}
+	return meter.Selection{Mode: meter.Named, Names: append(slices.Clone(sel.Names), name)}
+}
+
+// Summary is the notification for a finished session.
+func Summary(info session.Info, f units.Format) (title, body string) {
+	switch info.Status {
+	case session.Stopped:
+		title = "Session stopped"
+	default:
+		title = "Session finished"
+	}
+	title += fmt.Sprintf(": ↓ %s ↑ %s", f.Bytes(info.BytesRecv), f.Bytes(info.BytesSent))
+	ifaces := strings.Join(info.Interfaces, ", ")
+	if ifaces == "" {
+		ifaces = "no interface"
+	}
+	body = fmt.Sprintf("%s, %s–%s, on %s\nPeak ↓ %s ↑ %s\nChart: %s",
+		units.Duration(info.Duration()), info.Start.Local().Format("15:04"), info.End.Local().Format("15:04"), ifaces,
+		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), info.Chart)
+	if info.Warning != "" {
+		body += "\nWarning: " + info.Warning
+	}
+	return title, body
+}

@@ -1,0 +1,123 @@
+package tray
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/session"
+	"github.com/bwtray/bwtray/units"
+)
+
+func TestStatusLineAndTooltip(t *testing.T) {
+	end := time.Date(2026, 11, 25, 14, 5, 0, 0, time.Local)
+	last := &session.Info{End: end, BytesRecv: 310e6, BytesSent: 12e6, Status: session.Completed}
+	rec := State{Phase: Recording, Progress: session.Progress{
+		Length: 5 * time.Minute, Elapsed: 48 * time.Second, Active: 1,
+		Totals: meter.Totals{Recv: 12.3e6, Sent: 1.2e6},
+		Last:   meter.Sample{Span: time.Second, Recv: 1_250_000, Sent: 40_000},
+	}}
+	tests := []struct {
+		name   string
+		s      State
+		status string
+		tip    []string
+	}{
+		{"idle", State{}, "Idle", []string{"idle"}},
+		{"recording", rec, "Recording · 4:12 left · ↓ 12.3 MB ↑ 1.20 MB", []string{"4:12 left", "↓ 12.3 MB 1.25 MB/s", "↑ 1.20 MB 40.0 kB/s"}},
+		{"finished", State{Phase: Finished, Last: last}, "Finished 14:05 · ↓ 310 MB ↑ 12.0 MB", []string{"Finished 14:05"}},
+		{"stopped", State{Phase: Finished, Last: &session.Info{End: end, Status: session.Stopped}}, "Stopped 14:05 · ↓ 0 B ↑ 0 B", nil},
+		{"no interface", func() State { s := rec; s.Progress.Active = 0; return s }(), "Recording · 4:12 left · ↓ 12.3 MB ↑ 1.20 MB · no interface", []string{"no interface"}},
+		{"problem", State{Problem: "settings file has an error; using defaults"}, "Idle · settings file has an error; using defaults", []string{"settings file"}},
+		{"chart note", State{Phase: Finished, Last: last, ChartNote: "chart: /x/chart.svg"}, "Finished 14:05 · ↓ 310 MB ↑ 12.0 MB · chart: /x/chart.svg", nil},
+		{"bits", func() State { s := rec; s.Format = units.Format{Bits: true}; return s }(), "Recording · 4:12 left · ↓ 12.3 MB ↑ 1.20 MB", []string{"10.0 Mbit/s"}},
+	}
+	for _, tt := range tests {
+		if got := StatusLine(tt.s); got != tt.status {
+			t.Errorf("%s: StatusLine = %q, want %q", tt.name, got, tt.status)
+		}
+		tip := Tooltip(tt.s)
+		for _, w := range tt.tip {
+			if !strings.Contains(tip, w) {
+				t.Errorf("%s: Tooltip %q lacks %q", tt.name, tip, w)
+			}
+		}
+		if n := utf8.RuneCountInString(tip); n > tooltipMax {
+			t.Errorf("%s: tooltip is %d characters", tt.name, n)
+		}
+	}
+	long := State{Problem: strings.Repeat("very long problem ", 20)}
+	if n := utf8.RuneCountInString(Tooltip(long)); n != tooltipMax {
+		t.Errorf("long tooltip clipped to %d", n)
+	}
+}
+
+func TestUntilChoices(t *testing.T) {
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 25, h, m, 0, 0, time.UTC) }
+	ct := func(h, m int) units.ClockTime { return units.ClockTime{Hour: h, Minute: m} }
+	tests := []struct {
+		now        time.Time
+		configured []units.ClockTime
+		want       []units.ClockTime
+	}{
+		{at(14, 5), nil, []units.ClockTime{ct(15, 0)}},
+		{at(14, 58), nil, []units.ClockTime{ct(16, 0)}}, // too close to 15:00
+		{at(14, 5), []units.ClockTime{ct(17, 30), ct(9, 0)}, []units.ClockTime{ct(15, 0), ct(17, 30), ct(9, 0)}},
+		{at(14, 5), []units.ClockTime{ct(15, 0)}, []units.ClockTime{ct(15, 0)}}, // no duplicate
+		{at(23, 30), nil, []units.ClockTime{ct(0, 0)}},
+	}
+	for _, tt := range tests {
+		if got := UntilChoices(tt.now, tt.configured); !slices.Equal(got, tt.want) {
+			t.Errorf("UntilChoices(%v, %v) = %v, want %v", tt.now.Format("15:04"), tt.configured, got, tt.want)
+		}
+	}
+	if got := UntilLabel(at(14, 5), ct(9, 0)); got != "Until 09:00 tomorrow" {
+		t.Errorf("UntilLabel = %q", got)
+	}
+	if got := UntilLabel(at(14, 5), ct(17, 30)); got != "Until 17:30" {
+		t.Errorf("UntilLabel = %q", got)
+	}
+}
+
+func TestToggle(t *testing.T) {
+	real := meter.Selection{Mode: meter.Real}
+	s := Toggle(real, "eth0")
+	if s.Mode != meter.Named || !slices.Equal(s.Names, []string{"eth0"}) {
+		t.Fatalf("first toggle = %+v", s)
+	}
+	s2 := Toggle(s, "wlan0")
+	if !slices.Equal(s2.Names, []string{"eth0", "wlan0"}) || !slices.Equal(s.Names, []string{"eth0"}) {
+		t.Fatalf("second toggle = %+v (and the first must be unchanged: %+v)", s2, s)
+	}
+	if s3 := Toggle(s2, "eth0"); !slices.Equal(s3.Names, []string{"wlan0"}) {
+		t.Errorf("untoggle = %+v", s3)
+	}
+	if s4 := Toggle(s, "eth0"); s4.Mode != meter.Real {
+		t.Errorf("removing the last = %+v, want real interfaces", s4)
+	}
+	if s5 := Toggle(meter.Selection{Mode: meter.All}, "lo"); s5.Mode != meter.Named {
+		t.Errorf("from all = %+v", s5)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	if got := PresetLabel(90 * time.Minute); got != "1 hour 30 minutes" {
+		t.Errorf("PresetLabel = %q", got)
+	}
+	info := session.Info{Start: time.Date(2026, 11, 25, 14, 5, 3, 0, time.Local), DurationSeconds: 600, BytesRecv: 310e6, BytesSent: 12e6, Status: session.Interrupted}
+	if got := RecentLabel(info, units.Format{}); got != "25 Nov 14:05 · 10:00 · ↓ 310 MB ↑ 12.0 MB (interrupted)" {
+		t.Errorf("RecentLabel = %q", got)
+	}
+	if got := InterfaceLabel(meter.Interface{Name: "wg0", Kind: meter.Virtual}); got != "wg0 (virtual)" {
+		t.Errorf("InterfaceLabel = %q", got)
+	}
+	info.Interfaces = []string{"a&b<c>"}
+	info.Chart = "/x/chart.svg"
+	title, body := Summary(info, units.Format{})
+	if title != "Session finished: ↓ 310 MB ↑ 12.0 MB" || !strings.Contains(body, "on a&b<c>") || !strings.Contains(body, "Chart: /x/chart.svg") {
+		t.Errorf("Summary = %q / %q", title, body)
+	}
+}

@@ -1,0 +1,329 @@
+// Package tray is bwtray's system tray app: a menu to start and stop
+// timed sessions, live totals in the tooltip and a status line, and a
+// notification that opens the chart when a session ends.
+//
+// The Controller runs sessions and keeps the State; the view is a thin
+// layer over it. Only this file talks to systray, and only one goroutine
+// changes menu items (systray's items are not safe to mutate from several).
+// Click loops do nothing but forward clicks, so none is ever dropped.
+package tray
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"fyne.io/systray"
+
+	"github.com/bwtray/bwtray/icons"
+	"github.com/bwtray/bwtray/meter"
+	"github.com/bwtray/bwtray/session"
+)
+
+// Slots are menu items created up front and shown as needed: systray
+// cannot reliably add items to an exported menu later.
+const (
+	untilSlots = 8
+	ifaceSlots = 16
+)
+
+type view struct {
+	ctrl *Controller
+	log  *slog.Logger
+	quit context.CancelFunc
+
+	status    *systray.MenuItem
+	start     *systray.MenuItem
+	presets   []*systray.MenuItem
+	until     []*systray.MenuItem
+	stop      *systray.MenuItem
+	openLast  *systray.MenuItem
+	recent    *systray.MenuItem
+	recentOne [recentMax]*systray.MenuItem
+	folder    *systray.MenuItem
+	ifaceMenu *systray.MenuItem
+	ifaceReal *systray.MenuItem
+	ifaceAll  *systray.MenuItem
+	ifaceOne  [ifaceSlots]*systray.MenuItem
+	quitItem  *systray.MenuItem
+
+	// Only the view goroutine touches these.
+	shown   State
+	tooltip string
+	lastTip time.Time
+	icon    Phase
+
+	clicks chan func()
+	ctx    context.Context
+	titles map[*systray.MenuItem]string
+	hidden map[*systray.MenuItem]bool
+}
+
+// Run runs the tray app until Quit is chosen or ctx ends. Any running
+// session is stopped and saved, and announced, before it returns.
+func Run(ctx context.Context, opts Options) error {
+	if err := checkDesktop(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ctrl := NewController(ctx, opts)
+	v := &view{ctrl: ctrl, log: opts.Log, quit: cancel, clicks: make(chan func(), 32), ctx: ctx,
+		titles: map[*systray.MenuItem]string{}, hidden: map[*systray.MenuItem]bool{}}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	// Set before Run too: on Linux the first Set* calls can race onReady.
+	st := ctrl.State()
+	systray.SetIcon(icons.Idle())
+	systray.SetTitle("bwtray")
+	systray.SetTooltip(Tooltip(st))
+	exited := make(chan struct{})
+	systray.Run(func() { v.ready(ctx) }, func() { close(exited) })
+	<-exited
+	return nil
+}
+
+func (v *view) ready(ctx context.Context) {
+	systray.SetIcon(icons.Idle())
+	systray.SetTitle("bwtray")
+	v.build()
+	v.apply(v.ctrl.State(), true)
+	go v.loop(ctx)
+	go v.worker(ctx)
+}
+
+func (v *view) build() {
+	c := v.ctrl
+	v.status = systray.AddMenuItem("Idle", "What bwtray is doing")
+	v.status.Disable()
+	systray.AddSeparator()
+	v.start = systray.AddMenuItem("Start session", "Record how much data this machine moves")
+	for _, d := range c.Presets() {
+		item := v.start.AddSubMenuItem(PresetLabel(d), "Record for "+PresetLabel(d))
+		v.presets = append(v.presets, item)
+		d := d
+		v.onClick(item, func() { v.startFor(d) })
+	}
+	for i := range untilSlots {
+		item := v.start.AddSubMenuItem("Until", "Record until this time")
+		item.Hide()
+		v.until = append(v.until, item)
+		v.onClick(item, func() { v.startUntil(i) })
+	}
+	v.stop = systray.AddMenuItem("Stop session", "Stop now and save the session")
+	v.stop.Disable()
+	v.onClick(v.stop, c.Stop)
+	systray.AddSeparator()
+	v.openLast = systray.AddMenuItem("Open last chart", "Open the chart of the last session")
+	v.onClick(v.openLast, func() {
+		if last := c.State().Last; last != nil {
+			c.Open(last.Chart)
+		}
+	})
+	v.recent = systray.AddMenuItem("Recent sessions", "Open the chart of a recent session")
+	for i := range recentMax {
+		item := v.recent.AddSubMenuItem("", "Open this session's chart")
+		item.Hide()
+		v.recentOne[i] = item
+		v.onClick(item, func() {
+			if r := c.State().Recent; i < len(r) {
+				c.Open(r[i].Chart)
+			}
+		})
+	}
+	v.folder = systray.AddMenuItem("Open sessions folder", "Open the folder where sessions are kept")
+	v.onClick(v.folder, c.OpenFolder)
+	systray.AddSeparator()
+	v.ifaceMenu = systray.AddMenuItem("Interfaces", "Which interfaces the next session counts")
+	v.ifaceReal = v.ifaceMenu.AddSubMenuItemCheckbox("Real interfaces (default)", "Physical interfaces: no loopback, VPN, bridge or container traffic counted twice", false)
+	v.onClick(v.ifaceReal, func() { c.SetSelection(meter.Selection{Mode: meter.Real}) })
+	v.ifaceAll = v.ifaceMenu.AddSubMenuItemCheckbox("All interfaces", "Every interface except loopback", false)
+	v.onClick(v.ifaceAll, func() { c.SetSelection(meter.Selection{Mode: meter.All}) })
+	for i := range ifaceSlots {
+		item := v.ifaceMenu.AddSubMenuItemCheckbox("", "Count only the checked interfaces", false)
+		item.Hide()
+		v.ifaceOne[i] = item
+		v.onClick(item, func() {
+			st := c.State()
+			if i < len(st.Interfaces) {
+				c.SetSelection(Toggle(st.Selection, st.Interfaces[i].Name))
+			}
+		})
+	}
+	systray.AddSeparator()
+	v.quitItem = systray.AddMenuItem("Quit", "Quit bwtray (a running session is saved first)")
+	v.onClick(v.quitItem, v.quit)
+}
+
+// onClick forwards the item's clicks to the worker. The loop always waits
+// on ClickedCh, because systray drops clicks nobody is waiting for.
+func (v *view) onClick(item *systray.MenuItem, f func()) {
+	go func() {
+		for {
+			select {
+			case <-item.ClickedCh:
+				select {
+				case v.clicks <- f:
+				default:
+					v.log.Warn("too many clicks at once; ignoring one")
+				}
+			case <-v.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// worker runs click actions one at a time, off the click loops.
+func (v *view) worker(ctx context.Context) {
+	for {
+		select {
+		case f := <-v.clicks:
+			f()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (v *view) startFor(d time.Duration) {
+	label := PresetLabel(d)
+	if err := v.ctrl.Start(d, label, session.Request{For: d.String()}); err != nil {
+		v.log.Info("not started", "err", err)
+	}
+}
+
+func (v *view) startUntil(i int) {
+	times := v.ctrl.Until()
+	if i >= len(times) {
+		return
+	}
+	now := v.ctrl.Now()
+	end, _ := times[i].Next(now)
+	label := "until " + times[i].String()
+	if err := v.ctrl.Start(end.Sub(now), label, session.Request{Until: times[i].String()}); err != nil {
+		v.log.Info("not started", "err", err)
+	}
+}
+
+// loop applies state changes to the menu. The tooltip changes at most once
+// a second, and only when its text does.
+func (v *view) loop(ctx context.Context) {
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			v.shutdown()
+			return
+		case <-v.ctrl.Changed():
+			v.apply(v.ctrl.State(), false)
+		case <-tick.C:
+			if v.shown.Phase != Recording {
+				v.ctrl.RefreshInterfaces()
+			}
+			v.apply(v.ctrl.State(), false)
+		}
+	}
+}
+
+func (v *view) shutdown() {
+	v.setTitle(v.status, "Saving…")
+	v.ctrl.Shutdown()
+	v.apply(v.ctrl.State(), true)
+	systray.Quit()
+}
+
+// setTitle and show change an item only when what it shows changes, so
+// an unchanged menu costs no D-Bus traffic.
+func (v *view) setTitle(item *systray.MenuItem, title string) {
+	if old, ok := v.titles[item]; !ok || old != title {
+		item.SetTitle(title)
+		v.titles[item] = title
+	}
+}
+
+func (v *view) show(item *systray.MenuItem, on bool) {
+	if hidden, ok := v.hidden[item]; ok && hidden == !on {
+		return
+	}
+	if on {
+		item.Show()
+	} else {
+		item.Hide()
+	}
+	v.hidden[item] = !on
+}
+
+func (v *view) apply(s State, force bool) {
+	v.setTitle(v.status, StatusLine(s))
+	if tip := Tooltip(s); tip != v.tooltip {
+		// At most once a second; a phase change shows at once.
+		if force || s.Phase != v.shown.Phase || time.Since(v.lastTip) >= time.Second {
+			systray.SetTooltip(tip)
+			v.tooltip, v.lastTip = tip, time.Now()
+		}
+	}
+	if force || s.Phase != v.icon {
+		if s.Phase == Recording {
+			systray.SetIcon(icons.Recording())
+		} else {
+			systray.SetIcon(icons.Idle())
+		}
+		v.icon = s.Phase
+	}
+	recording := s.Phase == Recording
+	enable(v.start, !recording)
+	enable(v.stop, recording)
+	enable(v.openLast, s.Last != nil)
+	enable(v.recent, len(s.Recent) > 0)
+	enable(v.ifaceMenu, !recording)
+
+	times := v.ctrl.Until()
+	now := v.ctrl.Now()
+	for i, item := range v.until {
+		if i < len(times) {
+			v.setTitle(item, UntilLabel(now, times[i]))
+		}
+		v.show(item, i < len(times))
+	}
+	for i, item := range v.recentOne {
+		if i < len(s.Recent) {
+			v.setTitle(item, RecentLabel(s.Recent[i], s.Format))
+		}
+		v.show(item, i < len(s.Recent))
+	}
+	check(v.ifaceReal, s.Selection.Mode == meter.Real)
+	check(v.ifaceAll, s.Selection.Mode == meter.All)
+	for i, item := range v.ifaceOne {
+		if i < len(s.Interfaces) {
+			ifc := s.Interfaces[i]
+			v.setTitle(item, InterfaceLabel(ifc))
+			check(item, s.Selection.Mode == meter.Named && slices.Contains(s.Selection.Names, ifc.Name))
+		}
+		v.show(item, i < len(s.Interfaces))
+	}
+	v.shown = s
+}
+
+func enable(item *systray.MenuItem, on bool) {
+	if on == item.Disabled() {
+		if on {
+			item.Enable()
+		} else {
+			item.Disable()
+		}
+	}
+}
+
+func check(item *systray.MenuItem, on bool) {
+	if on != item.Checked() {
+		if on {
+			item.Check()
+		} else {
+			item.Uncheck()
+		}
+	}
+}
