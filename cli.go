@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/bwtray/bwtray/config"
 	"github.com/bwtray/bwtray/session"
 )
 
@@ -173,6 +174,23 @@ func newLogger(w io.Writer, verbose bool) *slog.Logger {
 			return a
 		},
 	}))
+}
+
+// settings loads the settings file for a CLI command. A bad file is
+// reported in one line and the defaults are used, as the tray does.
+func settings(stderr io.Writer) config.Config {
+	cfg, err := config.Load(config.Path())
+	if err != nil {
+		fmt.Fprintf(stderr, "bwtray: %v; using default settings\n", err)
+	}
+	return cfg
+}
+
+// flagSet reports whether the named flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // isTerminal reports whether w is a terminal.

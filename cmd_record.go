@@ -33,10 +33,14 @@ Options:
                      no byte is counted twice)
   --out DIR          keep the session folder in DIR instead of
                      %s
+                     (or data_dir from the settings file)
   --json             print one JSON object with the results on stdout
   --units si|iec     si: kB, MB (powers of 1000, default); iec: KiB, MiB
   --bits             show rates in bits per second (Mbit/s)
   --verbose          log what the meter notices (interfaces, resets)
+
+Defaults for --interval, --units, --bits, the interfaces and the folder come
+from the settings file (see 'bwtray --help') when it sets them.
 
 Examples:
   bwtray record --for 10m
@@ -69,17 +73,30 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) > 0 {
 		return usageErrorf("record: unexpected argument %q: use --for 10m or --until 17:30", pos[0])
 	}
-	sys, err := units.ParseSystem(*unitsArg)
-	if err != nil {
-		return usageErrorf("record: --units: %v", err)
+	// Flags win; the settings file fills in what they leave out.
+	cfg := settings(stderr)
+	format := cfg.Format
+	if flagSet(fs, "units") {
+		sys, err := units.ParseSystem(*unitsArg)
+		if err != nil {
+			return usageErrorf("record: --units: %v", err)
+		}
+		format.System = sys
 	}
-	format := units.Format{System: sys, Bits: *bits}
+	if flagSet(fs, "bits") {
+		format.Bits = *bits
+	}
+	if !flagSet(fs, "interval") {
+		*interval = cfg.Interval
+	}
 	if *interval < meter.MinInterval || *interval > meter.MaxInterval {
 		return usageErrorf("record: --interval %v is out of range: use 100ms to 1h, like --interval 5s", *interval)
 	}
-	sel, err := meter.ParseSelection(*all, ifaces)
-	if err != nil {
-		return usageErrorf("record: %v", err)
+	sel := cfg.Selection
+	if *all || len(ifaces) > 0 {
+		if sel, err = meter.ParseSelection(*all, ifaces); err != nil {
+			return usageErrorf("record: %v", err)
+		}
 	}
 
 	now := time.Now()
@@ -133,7 +150,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	dir := *out
 	if dir == "" {
-		dir = session.DefaultDir()
+		dir = cfg.DataDir
 	}
 	if err := session.CheckDir(dir); err != nil {
 		return usageErrorf("record: %v: choose another folder with --out DIR", err)

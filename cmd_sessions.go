@@ -27,7 +27,8 @@ Options:
 func cmdSessions(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sessions", fmt.Sprintf(sessionsUsage, session.DefaultDir()), stdout)
 	asJSON := fs.Bool("json", false, "")
-	dir := fs.String("dir", session.DefaultDir(), "")
+	cfg := settings(stderr)
+	dir := fs.String("dir", cfg.DataDir, "")
 	unitsArg := fs.String("units", "si", "")
 	verbose := fs.Bool("verbose", false, "")
 	pos, err := parseFlags(fs, args)
@@ -37,11 +38,12 @@ func cmdSessions(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usageErrorf("sessions: unexpected argument %q: use --dir DIR to list another folder", pos[0])
 	}
-	sys, err := units.ParseSystem(*unitsArg)
-	if err != nil {
-		return usageErrorf("sessions: --units: %v", err)
+	format := cfg.Format
+	if flagSet(fs, "units") {
+		if format.System, err = units.ParseSystem(*unitsArg); err != nil {
+			return usageErrorf("sessions: --units: %v", err)
+		}
 	}
-	format := units.Format{System: sys}
 	log := newLogger(stderr, *verbose)
 	store := session.Store{Dir: *dir, Format: format, Log: log}
 	recoverStale(store, log)
@@ -91,9 +93,14 @@ func cmdChart(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageErrorf("chart: give one session folder, like: bwtray chart ~/.local/share/bwtray/sessions/2026-11-25T14-05-03")
 	}
-	sys, err := units.ParseSystem(*unitsArg)
-	if err != nil {
-		return usageErrorf("chart: --units: %v", err)
+	format := settings(stderr).Format
+	if flagSet(fs, "units") {
+		if format.System, err = units.ParseSystem(*unitsArg); err != nil {
+			return usageErrorf("chart: --units: %v", err)
+		}
+	}
+	if flagSet(fs, "bits") {
+		format.Bits = *bits
 	}
 	info, err := session.Load(pos[0])
 	if err != nil {
@@ -102,12 +109,12 @@ func cmdChart(args []string, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, false)
 	if info.Status == session.Running {
 		// Recover it if its process is gone; a live one keeps recording.
-		recoverStale(session.Store{Dir: parentDir(info.Dir), Format: units.Format{System: sys, Bits: *bits}, Log: log}, log)
+		recoverStale(session.Store{Dir: parentDir(info.Dir), Format: format, Log: log}, log)
 		if info, err = session.Load(pos[0]); err != nil {
 			return err
 		}
 	}
-	if err := session.Chart(info, units.Format{System: sys, Bits: *bits}); err != nil {
+	if err := session.Chart(info, format); err != nil {
 		return fmt.Errorf("chart: %w", err)
 	}
 	fmt.Fprintln(stdout, info.Chart)

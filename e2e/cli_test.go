@@ -279,3 +279,25 @@ func TestSessionsAndChart(t *testing.T) {
 		t.Errorf("--bits chart has no bit/s labels")
 	}
 }
+
+func TestCLIFollowsSettingsFile(t *testing.T) {
+	e := env(t)
+	home := homeOf(e)
+	data := filepath.Join(home, "elsewhere")
+	cfg := filepath.Join(home, "config", "bwtray", "config.toml")
+	os.MkdirAll(filepath.Dir(cfg), 0o700)
+	os.WriteFile(cfg, []byte("data_dir = \""+data+"\"\ninterfaces = [\"lo\"]\nunits = \"iec\"\n"), 0o600)
+	r := run(t, e, "record", "--for", "1s", "--json")
+	info := decodeInfo(t, r.stdout)
+	if r.code != 0 || !strings.HasPrefix(info.Dir, data) || len(info.Interfaces) != 1 || info.Interfaces[0] != "lo" {
+		t.Fatalf("record ignored the settings: %d %+v %s", r.code, info, r.stderr)
+	}
+	if ls := run(t, e, "sessions"); !strings.Contains(ls.stdout, info.Chart) || !strings.Contains(ls.stdout, " B ") && !strings.Contains(ls.stdout, "iB") {
+		t.Errorf("sessions did not list %s:\n%s", info.Chart, ls.stdout)
+	}
+	os.WriteFile(cfg, []byte("units = \"metric\"\n"), 0o600)
+	r = run(t, e, "sessions")
+	if r.code != 0 || !strings.Contains(r.stderr, "config.toml, line 1: units") || !strings.Contains(r.stderr, "using default settings") {
+		t.Errorf("bad settings: %d %q", r.code, r.stderr)
+	}
+}

@@ -52,7 +52,9 @@ func main() {
 	}
 }
 
-func itoa(n int) string { return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 func draw(c color.NRGBA) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, big, big))
