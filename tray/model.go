@@ -202,8 +202,12 @@ func Summary(info session.Info, f units.Format) (title, body string) {
 	if ifaces == "" {
 		ifaces = "no interface"
 	}
+	clock := "15:04"
+	if info.Duration() < 10*time.Minute {
+		clock = "15:04:05" // "14:05–14:05" says nothing about a short session
+	}
 	body = fmt.Sprintf("%s, %s–%s, on %s\nPeak ↓ %s ↑ %s\nChart: %s",
-		units.Duration(info.Duration()), info.Start.Local().Format("15:04"), info.End.Local().Format("15:04"), ifaces,
+		units.Duration(info.Duration()), info.Start.Local().Format(clock), info.End.Local().Format(clock), ifaces,
 		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), info.Chart)
 	if info.Warning != "" {
 		body += "\nWarning: " + info.Warning
