@@ -289,3 +289,52 @@ func TestTrayInterfaceSelection(t *testing.T) {
 	}
 	app.quit(t)
 }
+
+func TestTrayWithoutNotificationServer(t *testing.T) {
+	addr := privateBus(t)
+	w, _ := startWatcher(t, addr)
+	app := launchTray(t, addr, "")
+	app.watcher = w
+	app.waitRegistered(t)
+	app.client.click("3 seconds")
+	app.client.waitStatus("Finished ")
+	// Saved anyway, and the status line says where the chart is.
+	s := app.sessionJSON(t)
+	if s["status"] != "completed" {
+		t.Errorf("session %v", s["status"])
+	}
+	app.client.waitFor("the chart's path in the status line", func() bool {
+		return strings.Contains(app.client.status(), "chart: "+s["chart"].(string))
+	})
+	r := app.quit(t)
+	if !strings.Contains(r.stderr, "could not show a notification") {
+		t.Errorf("no warning logged: %s", r.stderr)
+	}
+}
+
+func TestTrayHangingNotificationServer(t *testing.T) {
+	addr := privateBus(t)
+	w, _ := startWatcher(t, addr)
+	n := startNotifyServer(t, addr, "actions", "body")
+	n.hang = true
+	app := launchTray(t, addr, "")
+	app.watcher = w
+	app.waitRegistered(t)
+	c := app.client
+	c.click("3 seconds")
+	c.waitStatus("Finished ")
+	// The menu still answers while the notification hangs.
+	start := time.Now()
+	c.click("All interfaces")
+	c.waitMenu("the menu to react", func(m *menuNode) bool { return m.find("All interfaces").Checked })
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the menu took %v to react while a notification hung", d)
+	}
+	c.waitFor("the chart's path in the status line after the timeout", func() bool {
+		return strings.Contains(c.status(), "chart: ")
+	})
+	app.quit(t)
+	if s := app.sessionJSON(t); s["status"] != "completed" {
+		t.Errorf("session %v", s["status"])
+	}
+}
