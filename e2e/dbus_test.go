@@ -22,6 +22,13 @@ import (
 // nothing reaches the developer's own session.
 func privateBus(t *testing.T) string {
 	t.Helper()
+	addr, _ := privateBusProc(t)
+	return addr
+}
+
+// privateBusProc is privateBus, also returning the daemon to kill it.
+func privateBusProc(t *testing.T) (string, *exec.Cmd) {
+	t.Helper()
 	requireTool(t, "dbus-daemon")
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "bus.conf")
@@ -51,7 +58,7 @@ func privateBus(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("dbus-daemon printed no address: %v", err)
 	}
-	return strings.TrimSpace(addr)
+	return strings.TrimSpace(addr), cmd
 }
 
 func connect(t *testing.T, addr string) *dbus.Conn {

@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -22,4 +23,24 @@ func checkDesktop() error {
 		return fmt.Errorf("%w (connecting to it failed: %v)", ErrNoDesktop, err)
 	}
 	return conn.Close()
+}
+
+// watchBus returns a channel closed when the session bus goes away (the
+// desktop session ended or the bus daemon died), so the app can save the
+// running session and quit instead of lingering without a tray.
+func watchBus(ctx context.Context) (<-chan struct{}, error) {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return nil, fmt.Errorf("%w (connecting to it failed: %v)", ErrNoDesktop, err)
+	}
+	lost := make(chan struct{})
+	go func() {
+		select {
+		case <-conn.Context().Done():
+			close(lost)
+		case <-ctx.Done():
+			conn.Close()
+		}
+	}()
+	return lost, nil
 }

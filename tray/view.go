@@ -58,6 +58,9 @@ type view struct {
 	ctx    context.Context
 	titles map[*systray.MenuItem]string
 	hidden map[*systray.MenuItem]bool
+	// busLost is closed when the session bus is gone: systray then panics
+	// on any change (it uses godbus SetMust), so the view stops making any.
+	busLost <-chan struct{}
 }
 
 // Run runs the tray app until Quit is chosen or ctx ends. Any running
@@ -68,12 +71,24 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	lost, err := watchBus(ctx)
+	if err != nil {
+		return err
+	}
 	ctrl := NewController(ctx, opts)
 	v := &view{ctrl: ctrl, log: opts.Log, quit: cancel, clicks: make(chan func(), 32), ctx: ctx,
-		titles: map[*systray.MenuItem]string{}, hidden: map[*systray.MenuItem]bool{}}
+		titles: map[*systray.MenuItem]string{}, hidden: map[*systray.MenuItem]bool{}, busLost: lost}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
+	go func() {
+		select {
+		case <-lost:
+			v.log.Warn("the D-Bus session bus went away; saving the session and quitting")
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	// Set before Run too: on Linux the first Set* calls can race onReady.
 	st := ctrl.State()
 	systray.SetIcon(icons.Idle())
@@ -89,7 +104,7 @@ func (v *view) ready(ctx context.Context) {
 	systray.SetIcon(icons.Idle())
 	systray.SetTitle("bwtray")
 	v.build()
-	v.apply(v.ctrl.State(), true)
+	v.update(v.ctrl.State(), true)
 	go v.loop(ctx)
 	go v.worker(ctx)
 }
@@ -219,20 +234,47 @@ func (v *view) loop(ctx context.Context) {
 			v.shutdown()
 			return
 		case <-v.ctrl.Changed():
-			v.apply(v.ctrl.State(), false)
+			v.update(v.ctrl.State(), false)
 		case <-tick.C:
 			if v.shown.Phase != Recording {
 				v.ctrl.RefreshInterfaces()
 			}
-			v.apply(v.ctrl.State(), false)
+			v.update(v.ctrl.State(), false)
 		}
 	}
 }
 
+func (v *view) lost() bool {
+	select {
+	case <-v.busLost:
+		return true
+	default:
+		return false
+	}
+}
+
+// safely runs f, which changes the tray, unless the bus is gone. A systray
+// panic means the bus went away before busLost said so: the app then
+// saves and quits.
+func (v *view) safely(f func()) {
+	if v.lost() {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			v.log.Warn("the tray lost its connection; saving the session and quitting", "err", r)
+			v.quit()
+		}
+	}()
+	f()
+}
+
+func (v *view) update(s State, force bool) { v.safely(func() { v.apply(s, force) }) }
+
 func (v *view) shutdown() {
-	v.setTitle(v.status, "Saving…")
+	v.safely(func() { v.setTitle(v.status, "Saving…") })
 	v.ctrl.Shutdown()
-	v.apply(v.ctrl.State(), true)
+	v.update(v.ctrl.State(), true)
 	systray.Quit()
 }
 
