@@ -192,7 +192,7 @@ func (r *Recording) Run(ctx context.Context, progress func(Progress)) (Info, err
 				r.diskFull = true
 			}
 		} else if r.diskFull {
-			r.log.Info("samples are being written again")
+			r.log.Warn("samples are written again; none was lost")
 			r.diskFull = false
 		}
 		if progress != nil {

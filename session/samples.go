@@ -180,7 +180,8 @@ func parseRow(rec []string) (meter.Sample, bool) {
 	span, err2 := strconv.ParseFloat(rec[2], 64)
 	recv, err3 := strconv.ParseUint(rec[3], 10, 64)
 	sent, err4 := strconv.ParseUint(rec[4], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || el < 0 || span < 0 || el > 1e9 || span > 1e9 {
+	// Asked positively so that NaN, which fails every comparison, fails too.
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || !(el >= 0 && el <= 1e9) || !(span >= 0 && span <= 1e9) {
 		return meter.Sample{}, false
 	}
 	s := meter.Sample{
