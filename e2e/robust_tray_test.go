@@ -15,12 +15,12 @@ import (
 func TestTrayPanelRestart(t *testing.T) {
 	addr := privateBus(t)
 	startNotifyServer(t, addr, "actions", "body")
-	w, wconn := startWatcher(t, addr)
+	w := startWatcher(t, addr)
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
-	wconn.Close() // the panel dies
-	app.watcher, _ = startWatcher(t, addr)
+	w.Close() // the panel dies
+	app.watcher = startWatcher(t, addr)
 	app.waitRegistered(t) // and the item registers with the new one
 	app.client.waitStatus("Idle")
 	app.quit(t)
@@ -29,15 +29,16 @@ func TestTrayPanelRestart(t *testing.T) {
 // A session bus that disappears ends the app cleanly, with the running
 // session saved.
 func TestTrayBusDiesSavesSession(t *testing.T) {
-	addr, daemon := privateBusProc(t)
-	w, _ := startWatcher(t, addr)
+	bus := privateBusProc(t)
+	addr := bus.Addr
+	w := startWatcher(t, addr)
 	startNotifyServer(t, addr, "actions", "body")
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
 	app.client.click("5 minutes")
 	app.client.waitStatus("Recording · ")
-	daemon.Process.Kill()
+	bus.Kill()
 	r := app.proc.wait(t)
 	if r.code != 0 || strings.Contains(r.stderr, "panic") {
 		t.Errorf("after the bus died: exit %d\n%s", r.code, r.stderr)
@@ -60,7 +61,7 @@ func TestTrayHostileNames(t *testing.T) {
 	const odd = "a&b<c>"
 	p.ip("-n", p.a, "link", "set", p.ifA, "name", odd)
 	addr := privateBus(t)
-	w, _ := startWatcher(t, addr)
+	w := startWatcher(t, addr)
 	n := startNotifyServer(t, addr, "actions", "body", "body-markup")
 	e := append(env(t), "DBUS_SESSION_BUS_ADDRESS="+addr)
 	home := homeOf(e)

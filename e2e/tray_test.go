@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bwtray/bwtray/internal/dbustest"
 )
 
 // trayApp is a bwtray tray process on a private bus with a fake panel.
@@ -20,7 +22,7 @@ type trayApp struct {
 	env     []string
 	opened  string // the file the test opener writes paths into
 	data    string // sessions folder
-	watcher *watcher
+	watcher *dbustest.Watcher
 	notes   *notifyServer
 	client  *client
 	addr    string
@@ -30,7 +32,7 @@ type trayApp struct {
 func startTray(t *testing.T, extraConfig string) *trayApp {
 	t.Helper()
 	addr := privateBus(t)
-	w, _ := startWatcher(t, addr)
+	w := startWatcher(t, addr)
 	n := startNotifyServer(t, addr, "actions", "body")
 	app := launchTray(t, addr, extraConfig)
 	app.watcher, app.notes = w, n
@@ -57,7 +59,7 @@ func launchTray(t *testing.T, addr, extraConfig string) *trayApp {
 func (a *trayApp) waitRegistered(t *testing.T) {
 	t.Helper()
 	select {
-	case item := <-a.watcher.registered:
+	case item := <-a.watcher.Registered:
 		a.client = newClient(t, a.addr, item)
 	case r := <-a.proc.done:
 		t.Fatalf("bwtray exited (%d) before registering:\n%s", r.code, r.stderr)
@@ -95,10 +97,10 @@ func (a *trayApp) sessionJSON(t *testing.T) map[string]any {
 
 func TestTrayMenuLayout(t *testing.T) {
 	app := startTray(t, "")
-	m := app.client.waitMenu("the full menu", func(m *menuNode) bool {
-		return m.find("Quit") != nil && m.find("Start session") != nil && len(m.find("Start session").labels()) >= 5
+	m := app.client.waitMenu("the full menu", func(m *dbustest.MenuNode) bool {
+		return m.Find("Quit") != nil && m.Find("Start session") != nil && len(m.Find("Start session").Labels()) >= 5
 	})
-	top := m.labels()
+	top := m.Labels()
 	want := []string{"Idle", "Start session", "Stop session", "Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Quit"}
 	if !slices.Equal(top, want) {
 		t.Errorf("top-level menu = %q, want %q", top, want)
@@ -106,10 +108,10 @@ func TestTrayMenuLayout(t *testing.T) {
 	if m.Children[0].Enabled {
 		t.Error("the status line must be a disabled item")
 	}
-	if m.find("Stop session").Enabled || m.find("Open last chart").Enabled {
+	if m.Find("Stop session").Enabled || m.Find("Open last chart").Enabled {
 		t.Error("Stop and Open last chart must be disabled before any session")
 	}
-	starts := m.find("Start session").labels()
+	starts := m.Find("Start session").Labels()
 	for _, w := range []string{"3 seconds", "1 minute", "5 minutes", "Until 17:30"} {
 		if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, w) }) {
 			t.Errorf("Start session lacks %q: %q", w, starts)
@@ -118,12 +120,12 @@ func TestTrayMenuLayout(t *testing.T) {
 	if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, "Until ") && !strings.HasPrefix(s, "Until 17:30") }) {
 		t.Errorf("Start session lacks the next full hour: %q", starts)
 	}
-	ifaces := m.find("Interfaces")
-	labels := ifaces.labels()
+	ifaces := m.Find("Interfaces")
+	labels := ifaces.Labels()
 	if len(labels) < 3 || labels[0] != "Real interfaces (default)" || labels[1] != "All interfaces" || !slices.ContainsFunc(labels, func(s string) bool { return strings.HasPrefix(s, "lo") }) {
 		t.Errorf("Interfaces submenu = %q", labels)
 	}
-	if real := ifaces.find("Real interfaces"); real.Toggle != "checkmark" || !real.Checked {
+	if real := ifaces.Find("Real interfaces"); real.Toggle != "checkmark" || !real.Checked {
 		t.Errorf("Real interfaces must be a checked checkbox: %+v", real)
 	}
 	app.quit(t)
@@ -140,7 +142,7 @@ func TestTraySessionNotificationOpensChart(t *testing.T) {
 		return tip != idleTip && strings.Contains(tip, "left") && strings.Contains(tip, "↓")
 	})
 	m := c.layout()
-	if !m.find("Stop session").Enabled || m.find("Start session").Enabled {
+	if !m.Find("Stop session").Enabled || m.Find("Start session").Enabled {
 		t.Error("while recording, Stop must be enabled and Start disabled")
 	}
 	n := app.notes.next(t)
@@ -176,8 +178,8 @@ func TestTraySessionNotificationOpensChart(t *testing.T) {
 		b, _ := os.ReadFile(app.opened)
 		return strings.TrimSpace(string(b)) == chart
 	})
-	recent := c.waitMenu("a recent session", func(m *menuNode) bool { return len(m.find("Recent sessions").labels()) == 1 })
-	if !recent.find("Recent sessions").Enabled {
+	recent := c.waitMenu("a recent session", func(m *dbustest.MenuNode) bool { return len(m.Find("Recent sessions").Labels()) == 1 })
+	if !recent.Find("Recent sessions").Enabled {
 		t.Error("Recent sessions disabled after a session")
 	}
 	app.quit(t)
@@ -252,7 +254,7 @@ func TestTrayWaitsForPanel(t *testing.T) {
 	app := launchTray(t, addr, "")
 	// No panel yet: bwtray tries, says so, and keeps running.
 	app.proc.waitLine(t, "failed to register")
-	app.watcher, _ = startWatcher(t, addr)
+	app.watcher = startWatcher(t, addr)
 	app.waitRegistered(t)
 	app.client.waitStatus("Idle")
 	app.quit(t)
@@ -275,12 +277,12 @@ func TestTrayInterfaceSelection(t *testing.T) {
 	app := startTray(t, "")
 	c := app.client
 	c.click("All interfaces")
-	c.waitMenu("All interfaces checked", func(m *menuNode) bool {
-		return m.find("All interfaces").Checked && !m.find("Real interfaces").Checked
+	c.waitMenu("All interfaces checked", func(m *dbustest.MenuNode) bool {
+		return m.Find("All interfaces").Checked && !m.Find("Real interfaces").Checked
 	})
 	c.click("lo (loopback)")
-	c.waitMenu("lo checked", func(m *menuNode) bool {
-		return m.find("lo (loopback)").Checked && !m.find("All interfaces").Checked
+	c.waitMenu("lo checked", func(m *dbustest.MenuNode) bool {
+		return m.Find("lo (loopback)").Checked && !m.Find("All interfaces").Checked
 	})
 	c.click("3 seconds")
 	c.waitStatus("Finished ")
@@ -292,7 +294,7 @@ func TestTrayInterfaceSelection(t *testing.T) {
 
 func TestTrayWithoutNotificationServer(t *testing.T) {
 	addr := privateBus(t)
-	w, _ := startWatcher(t, addr)
+	w := startWatcher(t, addr)
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
@@ -314,9 +316,8 @@ func TestTrayWithoutNotificationServer(t *testing.T) {
 
 func TestTrayHangingNotificationServer(t *testing.T) {
 	addr := privateBus(t)
-	w, _ := startWatcher(t, addr)
-	n := startNotifyServer(t, addr, "actions", "body")
-	n.hang = true
+	w := startWatcher(t, addr)
+	startNotify(t, addr, true, "actions", "body")
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
@@ -326,7 +327,7 @@ func TestTrayHangingNotificationServer(t *testing.T) {
 	// The menu still answers while the notification hangs.
 	start := time.Now()
 	c.click("All interfaces")
-	c.waitMenu("the menu to react", func(m *menuNode) bool { return m.find("All interfaces").Checked })
+	c.waitMenu("the menu to react", func(m *dbustest.MenuNode) bool { return m.Find("All interfaces").Checked })
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("the menu took %v to react while a notification hung", d)
 	}

@@ -1,0 +1,365 @@
+//go:build linux
+
+// Package dbustest plays the desktop's side of bwtray's D-Bus protocols on
+// a private bus: the panel (org.kde.StatusNotifierWatcher plus a client
+// that reads the item's properties and menu and clicks entries, as a panel
+// does) and the notification server. The e2e tests and the benchmarks use
+// it to drive the real binary through the protocol alone.
+package dbustest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// Bus is a private dbus-daemon with no service directories, so nothing is
+// auto-started and nothing reaches the user's own session.
+type Bus struct {
+	Addr string
+	cmd  *exec.Cmd
+	dir  string
+}
+
+// StartBus starts a private session bus.
+func StartBus() (*Bus, error) {
+	dir, err := os.MkdirTemp("", "bwtray-bus-")
+	if err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(dir, "bus.conf")
+	err = os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`), 0o600)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("starting dbus-daemon: %w", err)
+	}
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("dbus-daemon printed no address: %w", err)
+	}
+	return &Bus{Addr: strings.TrimSpace(addr), cmd: cmd, dir: dir}, nil
+}
+
+// Kill ends the daemon abruptly, as when a desktop session dies.
+func (b *Bus) Kill() { b.cmd.Process.Kill() }
+
+// Close stops the daemon and removes its files.
+func (b *Bus) Close() {
+	b.cmd.Process.Kill()
+	b.cmd.Wait()
+	os.RemoveAll(b.dir)
+}
+
+func own(conn *dbus.Conn, name string) error {
+	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+	if err != nil {
+		return fmt.Errorf("owning %s: %w", name, err)
+	}
+	if reply != dbus.RequestNameReplyPrimaryOwner {
+		return fmt.Errorf("owning %s: someone else has it", name)
+	}
+	return nil
+}
+
+// Watcher plays org.kde.StatusNotifierWatcher, the panel's registry.
+type Watcher struct {
+	// Registered receives "uniquename/path" for each item that registers.
+	Registered chan string
+	conn       *dbus.Conn
+}
+
+// RegisterStatusNotifierItem is called by tray items; systray passes an
+// object path, to be combined with the caller's unique name.
+func (w *Watcher) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	item := string(sender) + service
+	if !strings.HasPrefix(service, "/") {
+		item = service + "/StatusNotifierItem"
+	}
+	select {
+	case w.Registered <- item:
+	default:
+	}
+	return nil
+}
+
+// RegisterStatusNotifierHost is part of the interface; hosts are not tracked.
+func (w *Watcher) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
+
+// StartWatcher owns the watcher name on the bus at addr.
+func StartWatcher(addr string) (*Watcher, error) {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return nil, err
+	}
+	w := &Watcher{Registered: make(chan string, 4), conn: conn}
+	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := own(conn, "org.kde.StatusNotifierWatcher"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close drops the watcher's connection, as when the panel exits.
+func (w *Watcher) Close() { w.conn.Close() }
+
+// Notification is one Notify call the server received.
+type Notification struct {
+	ID      uint32
+	App     string
+	Summary string
+	Body    string
+	Actions []string
+}
+
+// NotifyServer plays org.freedesktop.Notifications.
+type NotifyServer struct {
+	// Got receives every notification.
+	Got  chan Notification
+	conn *dbus.Conn
+	caps []string
+	hang bool
+
+	mu     sync.Mutex
+	nextID uint32
+}
+
+// Notify records the notification and returns its id.
+func (s *NotifyServer) Notify(app string, replaces uint32, icon, summary, body string, actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	if s.hang {
+		select {} // a server that never answers
+	}
+	s.mu.Lock()
+	s.nextID++
+	id := s.nextID
+	s.mu.Unlock()
+	s.Got <- Notification{ID: id, App: app, Summary: summary, Body: body, Actions: actions}
+	return id, nil
+}
+
+// GetCapabilities returns what the server was started with.
+func (s *NotifyServer) GetCapabilities() ([]string, *dbus.Error) { return s.caps, nil }
+
+// GetServerInformation names the fake server.
+func (s *NotifyServer) GetServerInformation() (string, string, string, string, *dbus.Error) {
+	return "bwtray-test", "bwtray", "1", "1.2", nil
+}
+
+// CloseNotification does nothing.
+func (s *NotifyServer) CloseNotification(uint32) *dbus.Error { return nil }
+
+// Click emits ActionInvoked for the default action, as a user's click does.
+func (s *NotifyServer) Click(id uint32) error {
+	return s.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", id, "default")
+}
+
+// StartNotifyServer owns the notifications name on the bus at addr. With
+// hang, it never answers Notify.
+func StartNotifyServer(addr string, hang bool, caps ...string) (*NotifyServer, error) {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &NotifyServer{conn: conn, Got: make(chan Notification, 8), caps: caps, hang: hang}
+	if err := conn.Export(s, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := own(conn, "org.freedesktop.Notifications"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close drops the server's connection.
+func (s *NotifyServer) Close() { s.conn.Close() }
+
+// MenuNode is one entry of a dbusmenu layout.
+type MenuNode struct {
+	ID       int32
+	Label    string
+	Enabled  bool
+	Visible  bool
+	Toggle   string
+	Checked  bool
+	Children []*MenuNode
+}
+
+// Find returns the first entry whose label starts with label.
+func (n *MenuNode) Find(label string) *MenuNode {
+	if strings.HasPrefix(n.Label, label) {
+		return n
+	}
+	for _, c := range n.Children {
+		if f := c.Find(label); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// Labels lists the visible children's labels.
+func (n *MenuNode) Labels() []string {
+	var out []string
+	for _, c := range n.Children {
+		if c.Visible && c.Label != "" {
+			out = append(out, c.Label)
+		}
+	}
+	return out
+}
+
+// Client reads and drives a tray item the way a panel does.
+type Client struct {
+	// Signals receives every signal the item's owner emits.
+	Signals chan *dbus.Signal
+	conn    *dbus.Conn
+	service string
+}
+
+// NewClient connects to the item registered as "uniquename/path".
+func NewClient(addr, item string) (*Client, error) {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return nil, err
+	}
+	service, _, _ := strings.Cut(item, "/")
+	c := &Client{conn: conn, service: service, Signals: make(chan *dbus.Signal, 256)}
+	if err := conn.AddMatchSignal(dbus.WithMatchSender(service)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.Signal(c.Signals)
+	return c, nil
+}
+
+// Close drops the client's connection.
+func (c *Client) Close() { c.conn.Close() }
+
+func (c *Client) menu() dbus.BusObject { return c.conn.Object(c.service, "/StatusNotifierItem/menu") }
+
+// Tooltip reads the item's ToolTip title and description.
+func (c *Client) Tooltip() (string, error) {
+	v, err := c.conn.Object(c.service, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+	if err != nil {
+		return "", fmt.Errorf("reading ToolTip: %w", err)
+	}
+	// (sa(iiay)ss): icon name, icon pixmaps, title, description
+	fields, ok := v.Value().([]any)
+	if !ok || len(fields) < 4 {
+		return "", fmt.Errorf("ToolTip has an unexpected shape: %#v", v.Value())
+	}
+	title, _ := fields[2].(string)
+	desc, _ := fields[3].(string)
+	return strings.TrimSpace(title + " " + desc), nil
+}
+
+// Layout reads the whole menu.
+func (c *Client) Layout() (*MenuNode, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var rev uint32
+	var root []any
+	call := c.menu().CallWithContext(ctx, "com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{})
+	if call.Err != nil {
+		return nil, fmt.Errorf("GetLayout: %w", call.Err)
+	}
+	if err := call.Store(&rev, &root); err != nil {
+		return nil, fmt.Errorf("GetLayout reply: %w", err)
+	}
+	return toNode(root), nil
+}
+
+func toNode(v []any) *MenuNode {
+	n := &MenuNode{Enabled: true, Visible: true}
+	if len(v) < 3 {
+		return n
+	}
+	n.ID, _ = v[0].(int32)
+	props, _ := v[1].(map[string]dbus.Variant)
+	for k, p := range props {
+		switch k {
+		case "label":
+			n.Label, _ = p.Value().(string)
+		case "enabled":
+			n.Enabled, _ = p.Value().(bool)
+		case "visible":
+			n.Visible, _ = p.Value().(bool)
+		case "toggle-type":
+			n.Toggle, _ = p.Value().(string)
+		case "toggle-state":
+			s, _ := p.Value().(int32)
+			n.Checked = s == 1
+		}
+	}
+	children, _ := v[2].([]dbus.Variant)
+	for _, ch := range children {
+		if sub, ok := ch.Value().([]any); ok {
+			n.Children = append(n.Children, toNode(sub))
+		}
+	}
+	return n
+}
+
+// Click sends a dbusmenu "clicked" event for the entry with id, as a panel
+// does. Quit returns an error because systray closes the connection before
+// it replies; judge a Quit by its effect.
+func (c *Client) Click(id int32) error {
+	return c.menu().Call("com.canonical.dbusmenu.Event", 0, id, "clicked", dbus.MakeVariant(int32(0)), uint32(time.Now().Unix())).Err
+}
+
+// ErrTimeout is returned by WaitFor when the condition never held.
+var ErrTimeout = errors.New("timed out")
+
+// WaitFor re-checks cond whenever the item signals a change (and every
+// 250 ms, in case a change came without one), until it holds or timeout.
+func (c *Client) WaitFor(timeout time.Duration, cond func() bool) error {
+	deadline := time.After(timeout)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-c.Signals:
+		case <-tick.C:
+		case <-deadline:
+			return ErrTimeout
+		}
+	}
+	return nil
+}
