@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -25,7 +26,9 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	stopProfile := profile()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	os.Exit(report(err, os.Stderr))
 }
 
@@ -44,4 +47,27 @@ func report(err error, stderr io.Writer) int {
 		return ex.code
 	}
 	return 1
+}
+
+// profile writes a CPU profile to $BWTRAY_CPUPROFILE, if set, for finding
+// where time goes (bench/README.md); it returns the function that ends it.
+func profile() func() {
+	path := os.Getenv("BWTRAY_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bwtray: cannot write the CPU profile: %v\n", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(os.Stderr, "bwtray: cannot profile: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

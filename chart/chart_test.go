@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -271,4 +272,23 @@ func BenchmarkRenderDay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len())/1000, "kB/svg")
+}
+
+// BenchmarkDownsample times the only pass that sees every sample, for 6,
+// 12 and 24 hours of one-second samples: it should grow linearly. (Whole
+// renders do not show that: their time is dominated by collecting the
+// ~18 MB of garbage go-chart's text measuring makes, whatever the length.)
+func BenchmarkDownsample(b *testing.B) {
+	for _, n := range []int{21_600, 43_200, 86_400} {
+		samples := make([]Sample, n)
+		for i := range samples {
+			samples[i] = Sample{End: t0.Add(time.Duration(i+1) * time.Second), Span: time.Second, Recv: float64(i % 977 * 1000), Sent: float64(i % 13 * 100)}
+		}
+		end := samples[n-1].End
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				Downsample(samples, t0, end, Width)
+			}
+		})
+	}
 }

@@ -339,3 +339,27 @@ func TestTrayHangingNotificationServer(t *testing.T) {
 		t.Errorf("session %v", s["status"])
 	}
 }
+
+// The status line follows the live figures once the panel says the menu
+// is open (between such moments it is refreshed every few seconds, to
+// spare the panel re-reading the menu every second).
+func TestTrayStatusLiveWhenMenuOpens(t *testing.T) {
+	app := startTray(t, "")
+	c := app.client
+	c.click("5 minutes")
+	first := c.waitStatus("Recording · ")
+	if err := c.Opened(); err != nil {
+		t.Fatal(err)
+	}
+	// Within the live window the time left ticks every second: two changes
+	// in 6 s. At the 5-second pace they would take at least 10 s.
+	seen := map[string]bool{first: true}
+	err := c.WaitFor(6*time.Second, func() bool {
+		seen[c.status()] = true
+		return len(seen) >= 3
+	})
+	if err != nil {
+		t.Errorf("the status line did not go live after the menu opened: saw %v", seen)
+	}
+	app.quit(t)
+}

@@ -16,7 +16,7 @@ import (
 )
 
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	store Store
 	clock *metertest.Clock
 	src   *metertest.Source
@@ -24,7 +24,7 @@ type rig struct {
 	ctx   context.Context
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)

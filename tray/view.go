@@ -49,10 +49,12 @@ type view struct {
 	quitItem  *systray.MenuItem
 
 	// Only the view goroutine touches these.
-	shown   State
-	tooltip string
-	lastTip time.Time
-	icon    Phase
+	shown      State
+	tooltip    string
+	lastTip    time.Time
+	lastStatus time.Time
+	openedAt   time.Time // when the panel last said the menu opened
+	icon       Phase
 
 	clicks chan func()
 	ctx    context.Context
@@ -235,6 +237,12 @@ func (v *view) loop(ctx context.Context) {
 			return
 		case <-v.ctrl.Changed():
 			v.update(v.ctrl.State(), false)
+		case <-systray.TrayOpenedCh:
+			// Fresh figures the moment the menu is shown, and live ones
+			// while it is likely to stay open.
+			v.log.Debug("the panel opened the menu")
+			v.openedAt = time.Now()
+			v.update(v.ctrl.State(), false)
 		case <-tick.C:
 			if v.shown.Phase != Recording {
 				v.ctrl.RefreshInterfaces()
@@ -299,8 +307,33 @@ func (v *view) show(item *systray.MenuItem, on bool) {
 	v.hidden[item] = !on
 }
 
+// Status line pacing. A label change makes systray emit LayoutUpdated,
+// and a panel then fetches the whole menu again: once a second for a
+// whole session is real work for both sides. So the status line follows
+// the live figures only while the menu is probably open (just after the
+// panel said it opened); otherwise it changes at most every statusEvery.
+// Phase changes always show at once. The tooltip stays live.
+const (
+	statusEvery = 5 * time.Second
+	statusLive  = 30 * time.Second
+)
+
+func (v *view) statusDue(s State, force bool) bool {
+	now := time.Now()
+	switch {
+	case force, s.Phase != v.shown.Phase, s.Problem != v.shown.Problem, s.ChartNote != v.shown.ChartNote:
+		return true
+	case now.Sub(v.openedAt) < statusLive:
+		return now.Sub(v.lastStatus) >= time.Second
+	}
+	return now.Sub(v.lastStatus) >= statusEvery
+}
+
 func (v *view) apply(s State, force bool) {
-	v.setTitle(v.status, StatusLine(s))
+	if line := StatusLine(s); line != v.titles[v.status] && v.statusDue(s, force) {
+		v.setTitle(v.status, line)
+		v.lastStatus = time.Now()
+	}
 	if tip := Tooltip(s); tip != v.tooltip {
 		// At most once a second; a phase change shows at once.
 		if force || s.Phase != v.shown.Phase || time.Since(v.lastTip) >= time.Second {

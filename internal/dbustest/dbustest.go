@@ -363,3 +363,9 @@ func (c *Client) WaitFor(timeout time.Duration, cond func() bool) error {
 	}
 	return nil
 }
+
+// Opened tells the item its menu was opened, as panels that implement the
+// dbusmenu "opened" event do.
+func (c *Client) Opened() error {
+	return c.menu().Call("com.canonical.dbusmenu.Event", 0, int32(0), "opened", dbus.MakeVariant(int32(0)), uint32(time.Now().Unix())).Err
+}

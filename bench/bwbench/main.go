@@ -1,0 +1,483 @@
+//go:build linux
+
+// Command bwbench measures bwtray against the alternatives on this machine,
+// side by side in one run, and prints a Markdown table of ratios and
+// figures. Absolute times on a shared machine are noise; ratios measured in
+// the same window are not. Run it through bench/run.sh.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/bwtray/bwtray/internal/dbustest"
+)
+
+func main() {
+	full := flag.Bool("full", false, "also record a 3,600-sample tray session for RSS after an hour's worth of samples (6 minutes)")
+	window := flag.Duration("cpu-window", 60*time.Second, "CPU measurement window")
+	flag.Parse()
+	if err := run(*full, *window); err != nil {
+		fmt.Fprintln(os.Stderr, "bwbench:", err)
+		os.Exit(1)
+	}
+}
+
+type row struct{ what, figure, target, verdict string }
+
+var rows []row
+
+func add(what, figure, target string, ok bool) {
+	v := "ok"
+	if !ok {
+		v = "MISSED"
+	}
+	if target == "" {
+		v = ""
+	}
+	rows = append(rows, row{what, figure, target, v})
+}
+
+func run(full bool, window time.Duration) error {
+	tmp, err := os.MkdirTemp("", "bwbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bins := map[string]string{
+		"bwtray":    filepath.Join(tmp, "bwtray"),
+		"reference": filepath.Join(tmp, "reference"),
+	}
+	step("building")
+	if err := goCmd("build", "-o", bins["bwtray"], ".").Run(); err != nil {
+		return fmt.Errorf("building bwtray: %w", err)
+	}
+	if err := goCmd("build", "-o", bins["reference"], "./bench/reference").Run(); err != nil {
+		return fmt.Errorf("building the reference: %w", err)
+	}
+	if err := cpuAndMemory(tmp, bins, window); err != nil {
+		return err
+	}
+	if err := startup(tmp, bins["bwtray"]); err != nil {
+		return err
+	}
+	if full {
+		if err := longSession(tmp, bins["bwtray"]); err != nil {
+			return err
+		}
+	}
+	if err := goBenchmarks(); err != nil {
+		return err
+	}
+	printTable()
+	return nil
+}
+
+func step(s string) { fmt.Fprintf(os.Stderr, "bwbench: %s\n", s) }
+
+func goCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// cpuNanos is the time a process's threads have spent on a CPU, from
+// /proc/PID/task/*/schedstat (nanoseconds, unlike the 10 ms ticks of
+// /proc/PID/stat).
+func cpuNanos(pid int) (int64, error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(tasks) == 0 {
+		return 0, fmt.Errorf("reading CPU time of %d: no tasks", pid)
+	}
+	var total int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that just exited
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 0 {
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			total += n
+		}
+	}
+	return total, nil
+}
+
+func rssKB(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, errors.New("no VmRSS")
+}
+
+// desktop is a private bus with a fake panel and notification server.
+type desktop struct {
+	bus     *dbustest.Bus
+	watcher *dbustest.Watcher
+	notes   *dbustest.NotifyServer
+}
+
+func newDesktop() (*desktop, error) {
+	bus, err := dbustest.StartBus()
+	if err != nil {
+		return nil, err
+	}
+	w, err := dbustest.StartWatcher(bus.Addr)
+	if err != nil {
+		bus.Close()
+		return nil, err
+	}
+	n, err := dbustest.StartNotifyServer(bus.Addr, false, "actions", "body")
+	if err != nil {
+		bus.Close()
+		return nil, err
+	}
+	return &desktop{bus, w, n}, nil
+}
+
+func (d *desktop) close() { d.watcher.Close(); d.notes.Close(); d.bus.Close() }
+
+// trayEnv is a private home for one tray process with the given settings.
+func trayEnv(dir, addr, settings string) []string {
+	os.MkdirAll(filepath.Join(dir, "config", "bwtray"), 0o700)
+	os.MkdirAll(filepath.Join(dir, "run"), 0o700)
+	os.WriteFile(filepath.Join(dir, "config", "bwtray", "config.toml"), []byte(settings), 0o600)
+	return []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		"XDG_RUNTIME_DIR=" + filepath.Join(dir, "run"),
+		"DBUS_SESSION_BUS_ADDRESS=" + addr,
+	}
+}
+
+func startProc(name string, env []string, args ...string) (*exec.Cmd, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+func stopProc(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+// startTray starts the tray app and a panel client for it.
+func startTray(d *desktop, env []string, bin string) (*exec.Cmd, *dbustest.Client, time.Duration, error) {
+	began := time.Now()
+	cmd, err := startProc(bin, env)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	select {
+	case item := <-d.watcher.Registered:
+		took := time.Since(began)
+		c, err := dbustest.NewClient(d.bus.Addr, item)
+		return cmd, c, took, err
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, nil, 0, errors.New("the tray never registered")
+	}
+}
+
+func clickLabel(c *dbustest.Client, label string) error {
+	var id int32
+	err := c.WaitFor(30*time.Second, func() bool {
+		m, err := c.Layout()
+		if err != nil {
+			return false
+		}
+		if n := m.Find(label); n != nil && n.Enabled {
+			id = n.ID
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("no %q in the tray menu", label)
+	}
+	return c.Click(id)
+}
+
+func waitStatus(c *dbustest.Client, prefix string, timeout time.Duration) error {
+	err := c.WaitFor(timeout, func() bool {
+		m, err := c.Layout()
+		return err == nil && len(m.Children) > 0 && strings.HasPrefix(m.Children[0].Label, prefix)
+	})
+	if err != nil {
+		return fmt.Errorf("the tray never showed %q", prefix)
+	}
+	return nil
+}
+
+func cpuAndMemory(tmp string, bins map[string]string, window time.Duration) error {
+	step(fmt.Sprintf("CPU: reference, idle ticker, bwtray record and the tray app recording, side by side for %v", window))
+	d, err := newDesktop()
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "XDG_DATA_HOME=" + filepath.Join(tmp, "data")}
+	ref, err := startProc(bins["reference"], base)
+	if err != nil {
+		return err
+	}
+	defer stopProc(ref)
+	idle, err := startProc(bins["reference"], base, "-idle")
+	if err != nil {
+		return err
+	}
+	defer stopProc(idle)
+	rec, err := startProc(bins["bwtray"], base, "record", "--for", "1h", "--out", filepath.Join(tmp, "rec"))
+	if err != nil {
+		return err
+	}
+	defer stopProc(rec)
+	trayCmd, client, _, err := startTray(d, trayEnv(filepath.Join(tmp, "tray"), d.bus.Addr, "presets = [\"1h\"]\n"), bins["bwtray"])
+	if err != nil {
+		return err
+	}
+	defer stopProc(trayCmd)
+	defer client.Close()
+	if err := clickLabel(client, "1 hour"); err != nil {
+		return err
+	}
+	if err := waitStatus(client, "Recording", 10*time.Second); err != nil {
+		return err
+	}
+	time.Sleep(5 * time.Second) // past start-up, into the steady state
+	procs := []struct {
+		name string
+		pid  int
+	}{{"reference", ref.Process.Pid}, {"idle", idle.Process.Pid}, {"record", rec.Process.Pid}, {"tray", trayCmd.Process.Pid}}
+	start := make([]int64, len(procs))
+	for i, p := range procs {
+		if start[i], err = cpuNanos(p.pid); err != nil {
+			return err
+		}
+	}
+	// Count what the tray sends the panel while nothing but time changes.
+	drain(client.Signals)
+	t0 := time.Now()
+	time.Sleep(window)
+	elapsed := time.Since(t0)
+	signals := drain(client.Signals)
+	pct := map[string]float64{}
+	for i, p := range procs {
+		end, err := cpuNanos(p.pid)
+		if err != nil {
+			return err
+		}
+		pct[p.name] = float64(end-start[i]) / float64(elapsed) * 100
+	}
+	rss, _ := rssKB(trayCmd.Process.Pid)
+	refPct := pct["reference"]
+	add("CPU, reference: gopsutil IOCounters(true) once a second", fmt.Sprintf("%.3f%% of a core", refPct), "", true)
+	add("CPU, idle Go ticker (context)", fmt.Sprintf("%.3f%% of a core", pct["idle"]), "", true)
+	add("CPU, `bwtray record` (1 s interval)", fmt.Sprintf("%.3f%% of a core = **%.2f×** reference", pct["record"], pct["record"]/refPct), "≤ 1.2×", pct["record"]/refPct <= 1.2)
+	add("CPU, tray app recording (private bus, fake panel)", fmt.Sprintf("%.3f%% of a core = **%.2f×** reference", pct["tray"], pct["tray"]/refPct), "≤ 2×", pct["tray"]/refPct <= 2)
+	add(fmt.Sprintf("tray RSS after %v of recording", (elapsed+5*time.Second).Round(time.Second)), fmt.Sprintf("%.1f MB", float64(rss)/1024), "≤ 20 MB", rss <= 20*1024)
+	perSec := float64(signals) / elapsed.Seconds()
+	add("D-Bus signals from the tray while recording", fmt.Sprintf("%.2f per second (the tooltip's and status line's time left)", perSec), "only when text changes", perSec <= 6)
+
+	// Idle: nothing visible changes, so nothing should be sent.
+	if err := clickLabel(client, "Stop session"); err != nil {
+		return err
+	}
+	if err := waitStatus(client, "Stopped", 10*time.Second); err != nil {
+		return err
+	}
+	time.Sleep(time.Second)
+	drain(client.Signals)
+	time.Sleep(10 * time.Second)
+	idleSignals := drain(client.Signals)
+	add("D-Bus signals from the idle tray in 10 s", strconv.Itoa(idleSignals), "0", idleSignals == 0)
+	return nil
+}
+
+func drain(ch chan *dbus.Signal) int {
+	n := 0
+	for {
+		select {
+		case <-ch:
+			n++
+		default:
+			return n
+		}
+	}
+}
+
+func startup(tmp, bin string) error {
+	step("start-up: exec to tray item registered, 15 runs")
+	d, err := newDesktop()
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	var times []time.Duration
+	for i := range 15 {
+		cmd, c, took, err := startTray(d, trayEnv(filepath.Join(tmp, "start", strconv.Itoa(i)), d.bus.Addr, ""), bin)
+		if err != nil {
+			return err
+		}
+		c.Close()
+		stopProc(cmd)
+		times = append(times, took)
+	}
+	slices.Sort(times)
+	med := times[len(times)/2]
+	add("start-up: exec → tray item registered (median of 15)", fmt.Sprintf("%.0f ms (fastest %.0f, slowest %.0f)", ms(med), ms(times[0]), ms(times[len(times)-1])), "≤ 150 ms", med <= 150*time.Millisecond)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// longSession records 3,600 samples in the tray (at 100 ms, so it takes 6
+// minutes instead of an hour) and reads the RSS after the chart is saved.
+func longSession(tmp, bin string) error {
+	step("long session: 3,600 samples in the tray (6 minutes)")
+	d, err := newDesktop()
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	cmd, c, _, err := startTray(d, trayEnv(filepath.Join(tmp, "long"), d.bus.Addr, "presets = [\"6m\"]\ninterval = \"100ms\"\n"), bin)
+	if err != nil {
+		return err
+	}
+	defer stopProc(cmd)
+	defer c.Close()
+	if err := clickLabel(c, "6 minutes"); err != nil {
+		return err
+	}
+	if err := waitStatus(c, "Finished", 8*time.Minute); err != nil {
+		return err
+	}
+	rss, err := rssKB(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	add("tray RSS after a 3,600-sample session (an hour at 1 s)", fmt.Sprintf("%.1f MB", float64(rss)/1024), "≤ 20 MB", rss <= 20*1024)
+	return nil
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+)\s+\d+\s+([\d.]+) ns/op(.*)$`)
+
+func goBenchmarks() error {
+	step("go test benchmarks: per-tick cost, chart render, heap growth per hour")
+	cmd := goCmd("test", "-run", "XXX", "-bench", "Tick|RenderDay|Downsample|SessionHour", "-benchtime", "200x", "-count", "3", "./meter", "./chart", "./session")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	res := map[string][]float64{}
+	extra := map[string]string{}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		name := strings.TrimSuffix(m[1], "-"+strconv.Itoa(runtime.GOMAXPROCS(0)))
+		v, _ := strconv.ParseFloat(m[2], 64)
+		res[name] = append(res[name], v)
+		extra[name] = m[3]
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("benchmarks failed: %w", err)
+	}
+	med := func(name string) float64 {
+		v := slices.Clone(res[name])
+		if len(v) == 0 {
+			return 0
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	bare, tick := med("BenchmarkTick/bare-IOCounters"), med("BenchmarkTick/meter")
+	add("one metering tick vs a bare IOCounters(true) call", fmt.Sprintf("%.1f µs vs %.1f µs = **%.2f×**; allocations: %s", tick/1000, bare/1000, tick/bare, allocs(extra["BenchmarkTick/meter"], extra["BenchmarkTick/bare-IOCounters"])), "≤ 1.2×, no allocations beyond gopsutil's", tick/bare <= 1.2)
+	day := med("BenchmarkRenderDay")
+	kb := regexp.MustCompile(`([\d.]+) kB/svg`).FindStringSubmatch(extra["BenchmarkRenderDay"])
+	size := 0.0
+	if kb != nil {
+		size, _ = strconv.ParseFloat(kb[1], 64)
+	}
+	add("chart of a 24-hour session (86,400 samples)", fmt.Sprintf("%.1f ms, %.1f kB", day/1e6, size), "≤ 50 ms, ≤ 150 kB", day <= 50e6 && size <= 150)
+	r6, r12, r24 := med("BenchmarkDownsample/21600"), med("BenchmarkDownsample/43200"), med("BenchmarkDownsample/86400")
+	add("downsampling (the only pass over every sample) for 6 h / 12 h / 24 h", fmt.Sprintf("%.0f / %.0f / %.0f µs (24 h ÷ 6 h = %.2f)", r6/1e3, r12/1e3, r24/1e3, r24/r6), "at most linear (≤ 4)", r24/r6 <= 4.4)
+	g := regexp.MustCompile(`([-\d.e+]+) heap-B/hour`).FindStringSubmatch(extra["BenchmarkSessionHour"])
+	growth := 0.0
+	if g != nil {
+		growth, _ = strconv.ParseFloat(g[1], 64)
+	}
+	add("memory that grows with session length", fmt.Sprintf("%.1f kB per hour of samples", growth/1000), "≤ 200 kB/hour", growth <= 200e3)
+	return nil
+}
+
+func allocs(meter, bare string) string {
+	re := regexp.MustCompile(`(\d+) allocs/op`)
+	a, b := re.FindStringSubmatch(meter), re.FindStringSubmatch(bare)
+	if a == nil || b == nil {
+		return "n/a"
+	}
+	return a[1] + " vs " + b[1]
+}
+
+func printTable() {
+	host, _ := os.Hostname()
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.*)`).FindSubmatch(b); m != nil {
+			cpu = strings.TrimSpace(string(m[1]))
+		}
+	}
+	fmt.Printf("Measured %s on %s: %d cores, %s, %s, %s.\n\n", time.Now().Format("2006-01-02"), host, runtime.NumCPU(), cpu, kernel(), runtime.Version())
+	fmt.Println("| measurement | result | target | |")
+	fmt.Println("|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s |\n", r.what, r.figure, r.target, r.verdict)
+	}
+}
+
+func kernel() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return runtime.GOOS
+	}
+	return "Linux " + strings.TrimSpace(string(b))
+}
