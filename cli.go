@@ -60,6 +60,8 @@ Usage:
   bwtray record [options]       record one session in the terminal
   bwtray sessions [options]     list kept sessions, newest first
   bwtray chart [options] DIR    re-render the chart of the session in DIR
+  bwtray install                add bwtray to the application menus
+  bwtray uninstall              remove it from them
   bwtray --version              print the version
 
 Run 'bwtray COMMAND --help' for a command's options.
@@ -85,6 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdSessions(rest, stdout, stderr)
 	case "chart":
 		return cmdChart(rest, stdout, stderr)
+	case "install":
+		return cmdInstall(rest, stdout, false)
+	case "uninstall":
+		return cmdInstall(rest, stdout, true)
 	case "help":
 		if len(rest) > 0 {
 			return run(ctx, []string{rest[0], "--help"}, stdout, stderr)

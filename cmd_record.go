@@ -37,6 +37,8 @@ Options:
   --json             print one JSON object with the results on stdout
   --units si|iec     si: kB, MB (powers of 1000, default); iec: KiB, MiB
   --bits             show rates in bits per second (Mbit/s)
+  --alert-at SIZE    say so (and ring the terminal bell) when the session
+                     has moved this much, both ways: 500MB, 2GB, 1.5GiB
   --verbose          log what the meter notices (interfaces, resets)
 
 Defaults for --interval, --units, --bits, the interfaces and the folder come
@@ -46,6 +48,7 @@ Examples:
   bwtray record --for 10m
   bwtray record --until 17:30 --iface wlan0
   bwtray record --for 1h --all --bits
+  bwtray record --until 23:00 --alert-at 2GB
   bwtray record --for 30s --json | jq .bytes_recv
 `
 
@@ -65,6 +68,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "")
 	unitsArg := fs.String("units", "si", "")
 	bits := fs.Bool("bits", false, "")
+	alertAt := fs.String("alert-at", "", "")
 	verbose := fs.Bool("verbose", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -92,6 +96,12 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *interval < meter.MinInterval || *interval > meter.MaxInterval {
 		return usageErrorf("record: --interval %v is out of range: use 100ms to 1h, like --interval 5s", *interval)
 	}
+	alert := cfg.AlertAt
+	if flagSet(fs, "alert-at") {
+		if alert, err = units.ParseBytes(*alertAt); err != nil || alert == 0 {
+			return usageErrorf("record: invalid --alert-at %q: use a data size like 500MB or 2GB", *alertAt)
+		}
+	}
 	sel := cfg.Selection
 	if *all || len(ifaces) > 0 {
 		if sel, err = meter.ParseSelection(*all, ifaces); err != nil {
@@ -100,7 +110,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	now := time.Now()
-	req := session.Request{Interval: *interval, Selection: sel, For: *forArg, Until: *untilArg}
+	req := session.Request{Interval: *interval, Selection: sel, For: *forArg, Until: *untilArg, AlertAt: alert}
 	var notice string
 	switch {
 	case *forArg != "" && *untilArg != "":
@@ -174,7 +184,15 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	nextPlain := 10 * time.Second
+	bell := ""
+	if isTerminal(stderr) {
+		bell = "\a"
+	}
 	final, runErr := rec.Run(ctx, func(p session.Progress) {
+		if p.AlertNow {
+			fmt.Fprintf(logW, "bwtray: alert: this session has moved %s, over the %s alert (↓ %s ↑ %s)%s\n",
+				format.Bytes(p.Total()), format.Bytes(p.AlertAt), format.Bytes(p.Totals.Recv), format.Bytes(p.Totals.Sent), bell)
+		}
 		switch {
 		case progressW == nil:
 		case live:

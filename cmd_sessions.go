@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/bwtray/bwtray/session"
 	"github.com/bwtray/bwtray/units"
@@ -18,6 +23,10 @@ are finalized (status "interrupted", chart rendered) first.
 Options:
   --json            print a JSON array of sessions (the objects 'bwtray
                     record --json' prints)
+  --prune-older AGE delete sessions that started more than AGE ago (30d,
+                    2w, 12h): lists them, then asks (on a terminal)
+  --yes             with --prune-older, delete without asking (needed
+                    when not on a terminal)
   --dir DIR         list the sessions kept in DIR instead of
                     %s
   --units si|iec    si: kB, MB (default); iec: KiB, MiB
@@ -31,12 +40,20 @@ func cmdSessions(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", cfg.DataDir, "")
 	unitsArg := fs.String("units", "si", "")
 	verbose := fs.Bool("verbose", false, "")
+	pruneArg := fs.String("prune-older", "", "")
+	yes := fs.Bool("yes", false, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("sessions: unexpected argument %q: use --dir DIR to list another folder", pos[0])
+	}
+	var pruneAge time.Duration
+	if *pruneArg != "" {
+		if pruneAge, err = units.ParseAge(*pruneArg); err != nil {
+			return usageErrorf("sessions: --prune-older: %v", err)
+		}
 	}
 	format := cfg.Format
 	if flagSet(fs, "units") {
@@ -50,6 +67,9 @@ func cmdSessions(args []string, stdout, stderr io.Writer) error {
 	infos, problems := store.List()
 	for _, p := range problems {
 		log.Warn(p.Error())
+	}
+	if pruneAge > 0 {
+		return prune(infos, pruneAge, *yes, format, stdout)
 	}
 	if *asJSON {
 		if infos == nil {
@@ -69,7 +89,73 @@ func cmdSessions(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Start.Local().Format("2006-01-02 15:04:05"), units.Duration(in.Duration()),
 			format.Bytes(in.BytesRecv), format.Bytes(in.BytesSent), in.Status, in.Chart)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, summary(infos, format))
+	return nil
+}
+
+// summary is the line under the list: how many, how much data, how much disk.
+func summary(infos []session.Info, f units.Format) string {
+	var recv, sent uint64
+	var disk int64
+	for _, in := range infos {
+		recv += in.BytesRecv
+		sent += in.BytesSent
+		disk += session.DiskUsage(in.Dir)
+	}
+	word := "sessions"
+	if len(infos) == 1 {
+		word = "session"
+	}
+	return fmt.Sprintf("%d %s kept · ↓ %s ↑ %s in all · %s on disk", len(infos), word, f.Bytes(recv), f.Bytes(sent), f.Bytes(uint64(disk)))
+}
+
+// prune lists the sessions older than age, asks, and deletes them.
+func prune(infos []session.Info, age time.Duration, yes bool, f units.Format, stdout io.Writer) error {
+	cutoff := time.Now().Add(-age)
+	var old []session.Info
+	var disk int64
+	for _, in := range infos {
+		if in.Start.Before(cutoff) && in.Status != session.Running {
+			old = append(old, in)
+			disk += session.DiskUsage(in.Dir)
+		}
+	}
+	if len(old) == 0 {
+		fmt.Fprintf(stdout, "no sessions started before %s\n", cutoff.Format("2006-01-02 15:04"))
+		return nil
+	}
+	fmt.Fprintf(stdout, "%d sessions started before %s (%s on disk):\n", len(old), cutoff.Format("2006-01-02 15:04"), f.Bytes(uint64(disk)))
+	for _, in := range old {
+		fmt.Fprintf(stdout, "  %s  ↓ %s ↑ %s  %s\n", in.Start.Local().Format("2006-01-02 15:04"), f.Bytes(in.BytesRecv), f.Bytes(in.BytesSent), in.Dir)
+	}
+	if !yes {
+		if !isTerminal(os.Stdin) || !isTerminal(stdout) {
+			return usageErrorf("sessions: not deleting without asking: add --yes to delete these %d sessions", len(old))
+		}
+		fmt.Fprint(stdout, "delete them? [y/N] ")
+		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			fmt.Fprintln(stdout, "kept them")
+			return nil
+		}
+	}
+	deleted := 0
+	var errs []error
+	for _, in := range old {
+		if err := session.Remove(in); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		deleted++
+	}
+	fmt.Fprintf(stdout, "deleted %d sessions, freed about %s\n", deleted, f.Bytes(uint64(disk)))
+	if len(errs) > 0 {
+		return fmt.Errorf("sessions: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 const chartUsage = `Usage: bwtray chart [options] DIR

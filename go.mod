@@ -3,6 +3,8 @@ module github.com/bwtray/bwtray
 go 1.26.8
 
 require (
+	fyne.io/systray v1.12.2
+	git.sr.ht/~jackmordaunt/go-toast v1.1.2
 	github.com/BurntSushi/toml v1.6.0
 	github.com/adrg/xdg v0.5.3
 	github.com/gen2brain/beeep v0.11.3
@@ -17,8 +19,6 @@ require (
 )
 
 require (
-	fyne.io/systray v1.12.2 // indirect
-	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect
 	github.com/ebitengine/purego v0.11.2 // indirect
 	github.com/esiqveland/notify v0.13.3 // indirect
 	github.com/go-ole/go-ole v1.3.0 // indirect

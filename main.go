@@ -16,6 +16,9 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/bwtray/bwtray/notify"
+	"github.com/bwtray/bwtray/tray"
 )
 
 func main() {
@@ -26,6 +29,13 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	// A click on a Windows toast after bwtray quit starts it again to open
+	// the chart (elsewhere this does nothing).
+	if handled, err := notify.HandleActivation(ctx, os.Args[1:], func(path string) error {
+		return tray.Open(path, settings(io.Discard).OpenCommand)
+	}); handled {
+		os.Exit(report(err, os.Stderr))
+	}
 	stopProfile := profile()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()

@@ -40,6 +40,9 @@ type Config struct {
 	// OpenCommand, if set, opens charts and folders instead of the
 	// platform's opener: a program and its arguments, never a shell.
 	OpenCommand []string
+	// AlertAt is a data cap in bytes per session (download + upload);
+	// 0 means no alert.
+	AlertAt uint64
 }
 
 // Default is the configuration used when there is no file.
@@ -65,6 +68,7 @@ bits = false                                  # rates in bit/s
 interval = "1s"                               # time between samples
 data_dir = "~/.local/share/bwtray/sessions"   # where sessions are kept
 open_command = ["xdg-open"]                   # program that opens charts
+alert_at = "500MB"                            # notify when a session moves this much ("off")
 `
 
 // raw is the file as written.
@@ -77,9 +81,10 @@ type raw struct {
 	Interval    string   `toml:"interval"`
 	DataDir     string   `toml:"data_dir"`
 	OpenCommand command  `toml:"open_command"`
+	AlertAt     string   `toml:"alert_at"`
 }
 
-var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command"}
+var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command", "alert_at"}
 
 // command accepts "program" or ["program", "arg", ...].
 type command []string
@@ -230,6 +235,13 @@ func Parse(data []byte) (Config, error) {
 	}
 	if len(r.OpenCommand) > 0 {
 		cfg.OpenCommand = r.OpenCommand
+	}
+	if r.AlertAt != "" && !strings.EqualFold(r.AlertAt, "off") {
+		n, err := units.ParseBytes(r.AlertAt)
+		if err != nil || n == 0 {
+			return bad("alert_at", "%q is not a data size: use values like \"500MB\" or \"2GB\", or \"off\"", r.AlertAt)
+		}
+		cfg.AlertAt = n
 	}
 	return cfg, nil
 }

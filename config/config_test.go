@@ -42,6 +42,7 @@ bits = true
 interval = "2s"
 data_dir = "/srv/bw"
 open_command = "firefox"
+alert_at = "2 GB"
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,12 @@ open_command = "firefox"
 	}
 	if !slices.Equal(cfg.OpenCommand, []string{"firefox"}) {
 		t.Errorf("open_command %q", cfg.OpenCommand)
+	}
+	if cfg.AlertAt != 2e9 {
+		t.Errorf("alert_at %d", cfg.AlertAt)
+	}
+	if off, err := Parse([]byte(`alert_at = "off"`)); err != nil || off.AlertAt != 0 {
+		t.Errorf("alert_at off: %d %v", off.AlertAt, err)
 	}
 	all, err := Parse([]byte(`interfaces = ["all"]`))
 	if err != nil || all.Selection.Mode != meter.All {
@@ -87,6 +94,8 @@ func TestBadFileNamesFileLineAndKey(t *testing.T) {
 		{"open_command = 5", 1, "open_command", ""},
 		{"open_command = [\"\"]", 1, "open_command", "names no program"},
 		{"interfaces = [\"eth0,\"]", 1, "interfaces", "empty interface name"},
+		{"alert_at = \"lots\"", 1, "alert_at", "not a data size"},
+		{"alert_at = \"0MB\"", 1, "alert_at", "not a data size"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "config.toml")

@@ -3,8 +3,10 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -362,4 +364,70 @@ func TestTrayStatusLiveWhenMenuOpens(t *testing.T) {
 		t.Errorf("the status line did not go live after the menu opened: saw %v", seen)
 	}
 	app.quit(t)
+}
+
+// A session that reaches the data cap says so once: a notification, the
+// warning icon, and the status line. Real traffic over loopback.
+func TestTrayDataAlert(t *testing.T) {
+	app := startTray(t, "interfaces = [\"lo\"]\nalert_at = \"20kB\"\n")
+	c := app.client
+	m := c.waitMenu("the Alert at submenu", func(m *dbustest.MenuNode) bool {
+		a := m.Find("Alert at")
+		return a != nil && len(a.Labels()) > 0
+	})
+	labels := m.Find("Alert at").Labels()
+	if !slices.Equal(labels, []string{"Off", "20 kB", "100 MB", "500 MB", "1 GB", "5 GB"}) {
+		t.Errorf("Alert at submenu = %q", labels)
+	}
+	if !m.Find("20 kB").Checked {
+		t.Error("the configured cap is not checked")
+	}
+	c.click("5 minutes")
+	c.waitStatus("Recording · ")
+	before := iconPixmap(t, c)
+	sendLoopback(t, 64_000)
+	n := app.notes.next(t)
+	if !strings.HasPrefix(n.Summary, "Data alert: ") || !strings.Contains(n.Body, "over your 20 kB alert") {
+		t.Errorf("alert notification %+v", n)
+	}
+	c.Opened() // see the status line at once
+	c.waitFor("the status line to mention the alert", func() bool { return strings.Contains(c.status(), "over 20 kB") })
+	if bytes.Equal(before, iconPixmap(t, c)) {
+		t.Error("the icon did not change to the warning icon")
+	}
+	// One alert per crossing: more traffic, no second notification.
+	sendLoopback(t, 64_000)
+	c.click("Stop session")
+	if end := app.notes.next(t); !strings.HasPrefix(end.Summary, "Session stopped") {
+		t.Errorf("after the alert came %q, want only the end-of-session notification", end.Summary)
+	}
+	s := app.sessionJSON(t)
+	if s["alert_at"] != float64(20_000) || s["alerted_at"] == nil {
+		t.Errorf("session.json alert fields: %v %v", s["alert_at"], s["alerted_at"])
+	}
+	app.quit(t)
+}
+
+// sendLoopback sends n bytes in UDP datagrams to the discard port on
+// 127.0.0.1: loopback traffic that never leaves the machine.
+func sendLoopback(t *testing.T, n int) {
+	t.Helper()
+	conn, err := net.Dial("udp", "127.0.0.1:9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	buf := make([]byte, 1000)
+	for sent := 0; sent < n; sent += len(buf) {
+		conn.Write(buf) // an ICMP "port unreachable" makes later writes fail; the bytes still crossed lo
+	}
+}
+
+func iconPixmap(t *testing.T, c *client) []byte {
+	t.Helper()
+	v, err := c.Property("IconPixmap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(fmt.Sprint(v))
 }

@@ -34,6 +34,10 @@ type Message struct {
 	Action string
 	// OnAction runs (on its own goroutine) when the notification is clicked.
 	OnAction func()
+	// Target is what OnAction opens (the chart's path). On Windows it
+	// travels with the notification, so a click still opens it after
+	// bwtray has quit (see HandleActivation).
+	Target string
 }
 
 // Notifier sends notifications.
@@ -79,7 +83,7 @@ func (n *Notifier) Send(ctx context.Context, m Message) error {
 		}
 		n.log.Info("sending over D-Bus failed; trying the fallback", "err", err)
 	}
-	return fallback(ctx, m)
+	return sendPlatform(ctx, m, n.log)
 }
 
 // fallback sends through beeep, which has no timeout of its own: it runs

@@ -61,6 +61,11 @@ type Info struct {
 	IntervalSeconds float64   `json:"interval_seconds"`
 	Selection       string    `json:"selection"`
 
+	// AlertAt is the data cap that was set (bytes, 0: none); AlertedAt
+	// is when the session reached it.
+	AlertAt   uint64     `json:"alert_at,omitempty"`
+	AlertedAt *time.Time `json:"alerted_at,omitempty"`
+
 	SampleCount int    `json:"sample_count"`
 	Gaps        int    `json:"gaps"`
 	PID         int    `json:"pid,omitempty"`

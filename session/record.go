@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -30,6 +31,9 @@ type Request struct {
 	For, Until string
 	Interval   time.Duration
 	Selection  meter.Selection
+	// AlertAt, if not 0, is a data cap in bytes (download + upload): when
+	// the session's total reaches it, Progress says so once.
+	AlertAt uint64
 }
 
 // Env is what a recording reads; tests replace its parts.
@@ -58,7 +62,15 @@ type Progress struct {
 	Active int
 	// Warning is a problem the user should know about now (disk full).
 	Warning string
+	// AlertAt is the data cap in force (0: none); Alerted says the session
+	// has reached it, and AlertNow that it did so at this sample.
+	AlertAt  uint64
+	Alerted  bool
+	AlertNow bool
 }
+
+// Total is the bytes moved both ways.
+func (p Progress) Total() uint64 { return p.Totals.Recv + p.Totals.Sent }
 
 // Remaining is the planned time left, never negative.
 func (p Progress) Remaining() time.Duration {
@@ -80,6 +92,11 @@ type Recording struct {
 	last     meter.Sample
 	diskFull bool
 	log      *slog.Logger
+
+	alertAt   atomic.Uint64 // may be changed by SetAlert during Run
+	armedAt   uint64        // the cap the alert state below refers to
+	alerted   bool
+	alertedAt time.Time
 }
 
 // Begin checks the request, creates the session folder, takes the baseline
@@ -106,6 +123,7 @@ func (s Store) Begin(ctx context.Context, req Request, env Env) (*Recording, err
 		return nil, err
 	}
 	r := &Recording{store: s, req: req, log: log.With("session", filepath.Base(dir))}
+	r.alertAt.Store(req.AlertAt)
 	if err := r.open(ctx, dir, env); err != nil {
 		r.release()
 		os.RemoveAll(dir) // nothing was recorded; leave no empty session behind
@@ -146,7 +164,9 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 		Selection:       r.req.Selection.Key(),
 		PID:             os.Getpid(),
 		Version:         infoVersion,
+		AlertAt:         r.req.AlertAt,
 	}
+	r.armedAt = r.req.AlertAt
 	if r.req.Length > 0 {
 		r.info.PlannedEnd = start.Add(r.req.Length)
 	}
@@ -157,6 +177,25 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 // Info is the session as it stands.
 func (r *Recording) Info() Info { return r.info }
 
+// SetAlert changes the data cap while recording (0 turns it off). A cap
+// the session is already over alerts at the next sample.
+func (r *Recording) SetAlert(bytes uint64) { r.alertAt.Store(bytes) }
+
+// checkAlert runs on Run's goroutine after each sample and reports whether
+// the cap was reached just now.
+func (r *Recording) checkAlert(at time.Time) bool {
+	limit := r.alertAt.Load()
+	if limit != r.armedAt {
+		r.armedAt, r.alerted = limit, false
+	}
+	if limit == 0 || r.alerted || r.totals.Recv+r.totals.Sent < limit {
+		return false
+	}
+	r.alerted, r.alertedAt = true, at
+	r.log.Info("data cap reached", "cap", limit, "total", r.totals.Recv+r.totals.Sent)
+	return true
+}
+
 // Progress is the recording's live state.
 func (r *Recording) Progress() Progress {
 	p := Progress{
@@ -166,6 +205,8 @@ func (r *Recording) Progress() Progress {
 		Totals:  r.totals,
 		Last:    r.last,
 		Active:  r.meter.Active(),
+		AlertAt: r.armedAt,
+		Alerted: r.alerted,
 	}
 	if r.diskFull {
 		p.Warning = "cannot write to disk; keeping samples in memory"
@@ -195,8 +236,11 @@ func (r *Recording) Run(ctx context.Context, progress func(Progress)) (Info, err
 			r.log.Warn("samples are written again; none was lost")
 			r.diskFull = false
 		}
+		now := r.checkAlert(s.Time)
 		if progress != nil {
-			progress(r.Progress())
+			p := r.Progress()
+			p.AlertNow = now
+			progress(p)
 		}
 	})
 	status := Completed
@@ -221,6 +265,11 @@ func (r *Recording) finish(status Status) (Info, error) {
 	info.Interfaces = r.meter.Interfaces()
 	info.applyTotals(r.totals)
 	info.Status = status
+	info.AlertAt = r.armedAt
+	if r.alerted {
+		at := r.alertedAt
+		info.AlertedAt = &at
+	}
 	samples, _, err := readSamplesFile(info.Samples, pending)
 	if err != nil {
 		errs = append(errs, err)

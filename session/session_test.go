@@ -393,3 +393,44 @@ func TestAppendRowRoundTrip(t *testing.T) {
 		t.Errorf("appendRow allocates %v times", n)
 	}
 }
+
+func TestAlertOnceWhenCapReached(t *testing.T) {
+	r := newRig(t)
+	rec := r.begin(Request{Length: time.Hour, AlertAt: 2500, Selection: meter.Selection{Mode: meter.Real}})
+	progress := make(chan Progress, 10)
+	ctx, stop := context.WithCancel(context.Background())
+	done := drive(ctx, rec, func(p Progress) { progress <- p })
+	step := func(bytes uint64) Progress {
+		r.src.Add("eth0", bytes, 0)
+		r.clock.Tick(r.ctx)
+		return <-progress
+	}
+	if p := step(1000); p.AlertNow || p.Alerted || p.AlertAt != 2500 {
+		t.Errorf("below the cap: %+v", p)
+	}
+	if p := step(1500); !p.AlertNow || !p.Alerted {
+		t.Errorf("at the cap: now=%v alerted=%v", p.AlertNow, p.Alerted)
+	}
+	if p := step(5000); p.AlertNow || !p.Alerted {
+		t.Errorf("past the cap the alert must not repeat: now=%v", p.AlertNow)
+	}
+	// A new, higher cap re-arms it; a cap already passed alerts at once.
+	rec.SetAlert(10_000)
+	if p := step(1); p.AlertNow || p.Alerted || p.AlertAt != 10_000 {
+		t.Errorf("after raising the cap: %+v", p)
+	}
+	rec.SetAlert(100)
+	if p := step(1); !p.AlertNow {
+		t.Error("a cap already passed must alert at the next sample")
+	}
+	rec.SetAlert(0)
+	if p := step(1); p.AlertNow || p.Alerted {
+		t.Error("alert off still alerting")
+	}
+	r.clock.Waiting(r.ctx)
+	stop()
+	info := <-done
+	if info.AlertAt != 0 || info.AlertedAt != nil {
+		t.Errorf("saved alert_at %d alerted_at %v, want the final setting (off)", info.AlertAt, info.AlertedAt)
+	}
+}

@@ -241,3 +241,37 @@ func chartData(info Info, samples []meter.Sample, f units.Format) chart.Session 
 	}
 	return cs
 }
+
+// DiskUsage is the size of the files in a session folder, in bytes.
+func DiskUsage(dir string) int64 {
+	var total int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				total += fi.Size()
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+// Remove deletes a finished session's folder. It refuses one whose
+// recorder is still running.
+func Remove(info Info) error {
+	if info.Status == Running {
+		lock := flock.New(filepath.Join(info.Dir, lockFile))
+		held, err := lock.TryLock()
+		if err != nil || !held {
+			return fmt.Errorf("session %s is still recording", info.Dir)
+		}
+		defer lock.Unlock()
+	}
+	if _, err := os.Stat(filepath.Join(info.Dir, InfoFile)); err != nil {
+		return fmt.Errorf("%s is not a session folder: %w", info.Dir, err)
+	}
+	if err := os.RemoveAll(info.Dir); err != nil {
+		return fmt.Errorf("deleting session %s: %w", info.Dir, err)
+	}
+	return nil
+}

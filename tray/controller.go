@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bwtray/bwtray/config"
+	"github.com/bwtray/bwtray/desktop"
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/notify"
 	"github.com/bwtray/bwtray/session"
@@ -48,6 +49,7 @@ type Controller struct {
 
 	mu        sync.Mutex
 	state     State
+	rec       *session.Recording
 	cancelRec context.CancelFunc
 	recDone   chan struct{}
 
@@ -73,6 +75,7 @@ func NewController(ctx context.Context, opts Options) *Controller {
 	}
 	c.state.Selection = opts.Config.Selection
 	c.state.Format = opts.Config.Format
+	c.state.AlertAt = opts.Config.AlertAt
 	if opts.ConfigErr != nil {
 		c.log.Warn("using default settings", "err", opts.ConfigErr)
 		c.state.Problem = "settings file has an error; using defaults"
@@ -86,7 +89,35 @@ func NewController(ctx context.Context, opts Options) *Controller {
 	}
 	c.loadRecent()
 	c.RefreshInterfaces()
+	c.state.Autostart, _ = desktop.AutostartEnabled()
 	return c
+}
+
+// ToggleAutostart turns starting at login on or off.
+func (c *Controller) ToggleAutostart() {
+	on, err := desktop.AutostartEnabled()
+	if err == nil {
+		var exe string
+		if !on {
+			exe, err = desktop.Executable()
+		}
+		if err == nil {
+			err = desktop.SetAutostart(!on, exe)
+		}
+	}
+	now, _ := desktop.AutostartEnabled()
+	c.mu.Lock()
+	c.state.Autostart = now
+	if err != nil {
+		c.state.Problem = "start at login: " + err.Error()
+	}
+	c.mu.Unlock()
+	if err != nil {
+		c.log.Warn("cannot change starting at login", "err", err)
+	} else {
+		c.log.Info("start at login", "on", now, "entry", desktop.AutostartPath())
+	}
+	c.signal()
 }
 
 func (c *Controller) loadRecent() {
@@ -143,6 +174,7 @@ func (c *Controller) Start(length time.Duration, label string, req session.Reque
 	req.Length = length
 	req.Interval = c.opts.Config.Interval
 	req.Selection = c.state.Selection
+	req.AlertAt = c.state.AlertAt
 	rec, err := c.store.Begin(c.ctx, req, c.opts.Env)
 	if err != nil {
 		c.state.Problem = "cannot start: " + err.Error()
@@ -154,7 +186,7 @@ func (c *Controller) Start(length time.Duration, label string, req session.Reque
 	}
 	recCtx, cancel := context.WithCancel(c.ctx)
 	done := make(chan struct{})
-	c.cancelRec, c.recDone = cancel, done
+	c.rec, c.cancelRec, c.recDone = rec, cancel, done
 	c.state.Phase = Recording
 	c.state.Label = label
 	c.state.Progress = rec.Progress()
@@ -173,13 +205,35 @@ func (c *Controller) Start(length time.Duration, label string, req session.Reque
 func (c *Controller) progress(p session.Progress) {
 	c.mu.Lock()
 	c.state.Progress = p
+	format := c.state.Format
 	c.mu.Unlock()
+	c.signal()
+	if p.AlertNow {
+		c.log.Info("data alert", "total", p.Total(), "cap", p.AlertAt)
+		title, body := AlertMessage(p, format)
+		c.send(notify.Message{Title: title, Body: body})
+	}
+}
+
+// SetAlert sets the data cap for sessions, the running one included
+// (0 turns it off).
+func (c *Controller) SetAlert(bytes uint64) {
+	c.mu.Lock()
+	c.state.AlertAt = bytes
+	rec := c.rec
+	c.mu.Unlock()
+	if rec != nil {
+		rec.SetAlert(bytes)
+	}
 	c.signal()
 }
 
+// AlertChoices are the caps the Alert at submenu offers.
+func (c *Controller) AlertChoices() []uint64 { return AlertChoices(c.opts.Config.AlertAt) }
+
 func (c *Controller) finished(info session.Info, err error) {
 	c.mu.Lock()
-	c.cancelRec, c.recDone = nil, nil
+	c.rec, c.cancelRec, c.recDone = nil, nil, nil
 	c.state.Phase = Finished
 	c.state.Last = &info
 	recent := append([]session.Info{info}, c.state.Recent...)
@@ -196,7 +250,7 @@ func (c *Controller) finished(info session.Info, err error) {
 	c.log.Info("session ended", "status", info.Status, "recv", info.BytesRecv, "sent", info.BytesSent, "chart", info.Chart)
 	title, body := Summary(info, format)
 	chart := info.Chart
-	c.send(notify.Message{Title: title, Body: body, Action: "Open chart", OnAction: func() { c.Open(chart) }},
+	c.send(notify.Message{Title: title, Body: body, Action: "Open chart", OnAction: func() { c.Open(chart) }, Target: chart},
 		func(error) {
 			c.mu.Lock()
 			c.state.ChartNote = "chart: " + chart

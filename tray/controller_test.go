@@ -143,3 +143,43 @@ func TestControllerLoadsRecentAndRecovers(t *testing.T) {
 		t.Errorf("recent %d, last %+v", len(st.Recent), st.Last)
 	}
 }
+
+func TestControllerAlert(t *testing.T) {
+	c, clock, src, n := newTestController(t, t.TempDir())
+	c.SetAlert(1500)
+	if err := c.Start(time.Hour, "1 hour", session.Request{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	src.Add("eth0", 1000, 0)
+	clock.Tick(ctx)
+	<-c.Changed()
+	if c.State().Alerted() {
+		t.Fatal("alerted below the cap")
+	}
+	src.Add("eth0", 1000, 0)
+	clock.Tick(ctx)
+	m := <-n.got
+	if !strings.HasPrefix(m.Title, "Data alert") || !c.State().Alerted() {
+		t.Errorf("notification %q, alerted %v", m.Title, c.State().Alerted())
+	}
+	// Raising the cap during the session re-arms it.
+	c.SetAlert(1e9)
+	src.Add("eth0", 1, 0)
+	clock.Tick(ctx)
+	waitUntil(t, func() bool { return !c.State().Alerted() })
+	c.Shutdown()
+	<-n.got // the end-of-session notification
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition never held")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -44,7 +44,14 @@ type State struct {
 	// Interfaces are the interfaces present, with their kinds.
 	Interfaces []meter.Interface
 	Format     units.Format
+	// AlertAt is the data cap for sessions, in bytes (0: off).
+	AlertAt uint64
+	// Autostart says bwtray starts at login.
+	Autostart bool
 }
+
+// Alerted reports whether the running session has reached its data cap.
+func (s State) Alerted() bool { return s.Phase == Recording && s.Progress.Alerted }
 
 // tooltipMax keeps tooltips within Windows' limit (128 UTF-16 units, and
 // a truncation bug past ~63 visible characters in some versions).
@@ -61,6 +68,9 @@ func StatusLine(s State) string {
 		line = fmt.Sprintf("Recording · %s left · ↓ %s ↑ %s", units.Duration(p.Remaining()), f.Bytes(p.Totals.Recv), f.Bytes(p.Totals.Sent))
 		if p.Active == 0 {
 			line += " · no interface"
+		}
+		if s.Alerted() {
+			line += " · over " + AlertLabel(p.AlertAt)
 		}
 		if p.Warning != "" {
 			line += " · " + p.Warning
@@ -97,6 +107,9 @@ func Tooltip(s State) string {
 			f.Bytes(p.Totals.Recv), f.Rate(p.Last.RecvRate()), f.Bytes(p.Totals.Sent), f.Rate(p.Last.SentRate()))
 		if p.Active == 0 {
 			t += " · no interface"
+		}
+		if s.Alerted() {
+			t += " · over " + AlertLabel(p.AlertAt)
 		}
 	case Finished:
 		t = "bwtray · " + StatusLine(State{Phase: Finished, Last: s.Last, Format: f})
@@ -211,6 +224,44 @@ func Summary(info session.Info, f units.Format) (title, body string) {
 		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), info.Chart)
 	if info.Warning != "" {
 		body += "\nWarning: " + info.Warning
+	}
+	return title, body
+}
+
+// alertPresets are the data caps the Alert at submenu always offers.
+var alertPresets = []uint64{100e6, 500e6, 1e9, 5e9}
+
+// AlertChoices are the Alert at entries: off (0), the presets and the
+// configured cap, smallest first.
+func AlertChoices(configured uint64) []uint64 {
+	choices := append([]uint64{0}, alertPresets...)
+	if configured != 0 && !slices.Contains(choices, configured) {
+		choices = append(choices, configured)
+		slices.Sort(choices)
+	}
+	return choices
+}
+
+// AlertLabel names a data cap: "Off", "500 MB", "1.5 GB". Caps are data
+// sizes as sold, so always in SI units, without trailing zeros.
+func AlertLabel(n uint64) string {
+	if n == 0 {
+		return "Off"
+	}
+	num, unit, _ := strings.Cut(units.Format{}.Bytes(n), " ")
+	if strings.Contains(num, ".") {
+		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
+	}
+	return num + " " + unit
+}
+
+// AlertMessage is the notification when a session reaches its data cap.
+func AlertMessage(p session.Progress, f units.Format) (title, body string) {
+	title = fmt.Sprintf("Data alert: %s moved", f.Bytes(p.Total()))
+	body = fmt.Sprintf("This session has moved %s (↓ %s ↑ %s), over your %s alert.",
+		f.Bytes(p.Total()), f.Bytes(p.Totals.Recv), f.Bytes(p.Totals.Sent), AlertLabel(p.AlertAt))
+	if p.Length > 0 {
+		body += fmt.Sprintf(" %s left.", units.Duration(p.Remaining()))
 	}
 	return title, body
 }

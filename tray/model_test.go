@@ -121,3 +121,32 @@ func TestLabels(t *testing.T) {
 		t.Errorf("Summary = %q / %q", title, body)
 	}
 }
+
+func TestAlertModel(t *testing.T) {
+	if got := AlertChoices(0); !slices.Equal(got, []uint64{0, 100e6, 500e6, 1e9, 5e9}) {
+		t.Errorf("AlertChoices(0) = %v", got)
+	}
+	if got := AlertChoices(2e9); !slices.Equal(got, []uint64{0, 100e6, 500e6, 1e9, 2e9, 5e9}) {
+		t.Errorf("AlertChoices(2GB) = %v", got)
+	}
+	if got := AlertChoices(500e6); len(got) != 5 {
+		t.Errorf("a configured preset is listed twice: %v", got)
+	}
+	for n, want := range map[uint64]string{0: "Off", 100e6: "100 MB", 1e9: "1 GB", 1.5e9: "1.5 GB", 2_340_000: "2.34 MB"} {
+		if got := AlertLabel(n); got != want {
+			t.Errorf("AlertLabel(%d) = %q, want %q", n, got, want)
+		}
+	}
+	rec := State{Phase: Recording, Progress: session.Progress{Length: time.Minute, Elapsed: 30 * time.Second, Active: 1,
+		Totals: meter.Totals{Recv: 450e6, Sent: 60e6}, AlertAt: 500e6, Alerted: true}}
+	if got := StatusLine(rec); got != "Recording · 30s left · ↓ 450 MB ↑ 60.0 MB · over 500 MB" {
+		t.Errorf("StatusLine = %q", got)
+	}
+	if !strings.Contains(Tooltip(rec), "over 500 MB") {
+		t.Errorf("Tooltip = %q", Tooltip(rec))
+	}
+	title, body := AlertMessage(rec.Progress, units.Format{})
+	if title != "Data alert: 510 MB moved" || !strings.Contains(body, "over your 500 MB alert") || !strings.Contains(body, "30s left") {
+		t.Errorf("AlertMessage = %q / %q", title, body)
+	}
+}

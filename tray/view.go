@@ -46,6 +46,9 @@ type view struct {
 	ifaceReal *systray.MenuItem
 	ifaceAll  *systray.MenuItem
 	ifaceOne  [ifaceSlots]*systray.MenuItem
+	alertMenu *systray.MenuItem
+	alertOne  []*systray.MenuItem
+	autostart *systray.MenuItem
 	quitItem  *systray.MenuItem
 
 	// Only the view goroutine touches these.
@@ -54,7 +57,7 @@ type view struct {
 	lastTip    time.Time
 	lastStatus time.Time
 	openedAt   time.Time // when the panel last said the menu opened
-	icon       Phase
+	icon       iconKind
 
 	clicks chan func()
 	ctx    context.Context
@@ -169,6 +172,14 @@ func (v *view) build() {
 			}
 		})
 	}
+	v.alertMenu = systray.AddMenuItem("Alert at", "Notify when a session has moved this much data")
+	for _, n := range c.AlertChoices() {
+		item := v.alertMenu.AddSubMenuItemCheckbox(AlertLabel(n), "Notify when a session reaches "+AlertLabel(n), false)
+		v.alertOne = append(v.alertOne, item)
+		v.onClick(item, func() { c.SetAlert(n) })
+	}
+	v.autostart = systray.AddMenuItemCheckbox("Start at login", "Start bwtray when you log in", false)
+	v.onClick(v.autostart, c.ToggleAutostart)
 	systray.AddSeparator()
 	v.quitItem = systray.AddMenuItem("Quit", "Quit bwtray (a running session is saved first)")
 	v.onClick(v.quitItem, v.quit)
@@ -286,6 +297,24 @@ func (v *view) shutdown() {
 	systray.Quit()
 }
 
+type iconKind int
+
+const (
+	iconIdle iconKind = iota
+	iconRecording
+	iconWarning
+)
+
+func (k iconKind) bytes() []byte {
+	switch k {
+	case iconRecording:
+		return icons.Recording()
+	case iconWarning:
+		return icons.Warning()
+	}
+	return icons.Idle()
+}
+
 // setTitle and show change an item only when what it shows changes, so
 // an unchanged menu costs no D-Bus traffic.
 func (v *view) setTitle(item *systray.MenuItem, title string) {
@@ -341,13 +370,16 @@ func (v *view) apply(s State, force bool) {
 			v.tooltip, v.lastTip = tip, time.Now()
 		}
 	}
-	if force || s.Phase != v.icon {
-		if s.Phase == Recording {
-			systray.SetIcon(icons.Recording())
-		} else {
-			systray.SetIcon(icons.Idle())
-		}
-		v.icon = s.Phase
+	icon := iconIdle
+	switch {
+	case s.Alerted():
+		icon = iconWarning
+	case s.Phase == Recording:
+		icon = iconRecording
+	}
+	if force || icon != v.icon {
+		systray.SetIcon(icon.bytes())
+		v.icon = icon
 	}
 	recording := s.Phase == Recording
 	enable(v.start, !recording)
@@ -370,6 +402,10 @@ func (v *view) apply(s State, force bool) {
 		}
 		v.show(item, i < len(s.Recent))
 	}
+	for i, n := range v.ctrl.AlertChoices() {
+		check(v.alertOne[i], s.AlertAt == n)
+	}
+	check(v.autostart, s.Autostart)
 	check(v.ifaceReal, s.Selection.Mode == meter.Real)
 	check(v.ifaceAll, s.Selection.Mode == meter.All)
 	for i, item := range v.ifaceOne {

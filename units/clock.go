@@ -57,3 +57,24 @@ func (c ClockTime) Next(now time.Time) (t time.Time, tomorrow bool) {
 	}
 	return t, false
 }
+
+// ParseAge reads an age such as "30d", "2w", "12h" or any Go duration
+// ("90m", "1h30m"). Days and weeks are 24 and 168 hours.
+func ParseAge(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	bad := fmt.Errorf("invalid age %q: use a number of days or weeks like 30d or 2w, or hours like 12h", s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if num, ok := strings.CutSuffix(t, suffix); ok {
+			n, err := strconv.ParseFloat(num, 64)
+			if err != nil || n <= 0 || n > 100*365 {
+				return 0, bad
+			}
+			return time.Duration(n * float64(unit)), nil
+		}
+	}
+	d, err := time.ParseDuration(t)
+	if err != nil || d <= 0 {
+		return 0, bad
+	}
+	return d, nil
+}

@@ -81,3 +81,17 @@ func TestClockNextAcrossDST(t *testing.T) {
 		t.Errorf("across DST: %v, %v later", got, got.Sub(now))
 	}
 }
+
+func TestParseAge(t *testing.T) {
+	good := map[string]time.Duration{"30d": 30 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "12h": 12 * time.Hour, "1.5d": 36 * time.Hour, "90m": 90 * time.Minute}
+	for in, want := range good {
+		if got, err := ParseAge(in); err != nil || got != want {
+			t.Errorf("ParseAge(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "30", "-1d", "0d", "d", "3y", "1e9d"} {
+		if _, err := ParseAge(in); err == nil || !strings.Contains(err.Error(), "30d") {
+			t.Errorf("ParseAge(%q) error = %v", in, err)
+		}
+	}
+}

@@ -369,3 +369,12 @@ func (c *Client) WaitFor(timeout time.Duration, cond func() bool) error {
 func (c *Client) Opened() error {
 	return c.menu().Call("com.canonical.dbusmenu.Event", 0, int32(0), "opened", dbus.MakeVariant(int32(0)), uint32(time.Now().Unix())).Err
 }
+
+// Property reads one org.kde.StatusNotifierItem property of the item.
+func (c *Client) Property(name string) (any, error) {
+	v, err := c.conn.Object(c.service, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem." + name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return v.Value(), nil
+}
