@@ -103,7 +103,7 @@ func TestTrayMenuLayout(t *testing.T) {
 		return m.Find("Quit") != nil && m.Find("Start session") != nil && len(m.Find("Start session").Labels()) >= 5
 	})
 	top := m.Labels()
-	want := []string{"Idle", "Start session", "Stop session", "Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Quit"}
+	want := []string{"Idle", "Start session", "Stop session", "Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Alert at", "Start at login", "Quit"}
 	if !slices.Equal(top, want) {
 		t.Errorf("top-level menu = %q, want %q", top, want)
 	}

@@ -52,12 +52,13 @@ type view struct {
 	quitItem  *systray.MenuItem
 
 	// Only the view goroutine touches these.
-	shown      State
-	tooltip    string
-	lastTip    time.Time
-	lastStatus time.Time
-	openedAt   time.Time // when the panel last said the menu opened
-	icon       iconKind
+	shown       State
+	tooltip     string
+	lastTip     time.Time
+	lastStatus  time.Time
+	openedAt    time.Time // when the panel last said the menu opened
+	untilMinute time.Time // the minute the Until labels were made for
+	icon        iconKind
 
 	clicks chan func()
 	ctx    context.Context
@@ -388,35 +389,52 @@ func (v *view) apply(s State, force bool) {
 	enable(v.recent, len(s.Recent) > 0)
 	enable(v.ifaceMenu, !recording)
 
-	times := v.ctrl.Until()
+	// The rest changes rarely: skip each part while its inputs have not
+	// changed, so a tick costs the status line and tooltip only.
 	now := v.ctrl.Now()
-	for i, item := range v.until {
-		if i < len(times) {
-			v.setTitle(item, UntilLabel(now, times[i]))
+	if minute := now.Truncate(time.Minute); force || !minute.Equal(v.untilMinute) {
+		times := v.ctrl.Until()
+		for i, item := range v.until {
+			if i < len(times) {
+				v.setTitle(item, UntilLabel(now, times[i]))
+			}
+			v.show(item, i < len(times))
 		}
-		v.show(item, i < len(times))
+		v.untilMinute = minute
 	}
-	for i, item := range v.recentOne {
-		if i < len(s.Recent) {
-			v.setTitle(item, RecentLabel(s.Recent[i], s.Format))
+	if force || !sameSlice(s.Recent, v.shown.Recent) || s.Format != v.shown.Format {
+		for i, item := range v.recentOne {
+			if i < len(s.Recent) {
+				v.setTitle(item, RecentLabel(s.Recent[i], s.Format))
+			}
+			v.show(item, i < len(s.Recent))
 		}
-		v.show(item, i < len(s.Recent))
 	}
-	for i, n := range v.ctrl.AlertChoices() {
-		check(v.alertOne[i], s.AlertAt == n)
+	if force || s.AlertAt != v.shown.AlertAt {
+		for i, n := range v.ctrl.AlertChoices() {
+			check(v.alertOne[i], s.AlertAt == n)
+		}
 	}
 	check(v.autostart, s.Autostart)
-	check(v.ifaceReal, s.Selection.Mode == meter.Real)
-	check(v.ifaceAll, s.Selection.Mode == meter.All)
-	for i, item := range v.ifaceOne {
-		if i < len(s.Interfaces) {
-			ifc := s.Interfaces[i]
-			v.setTitle(item, InterfaceLabel(ifc))
-			check(item, s.Selection.Mode == meter.Named && slices.Contains(s.Selection.Names, ifc.Name))
+	if force || s.Selection.Mode != v.shown.Selection.Mode || !slices.Equal(s.Selection.Names, v.shown.Selection.Names) || !slices.Equal(s.Interfaces, v.shown.Interfaces) {
+		check(v.ifaceReal, s.Selection.Mode == meter.Real)
+		check(v.ifaceAll, s.Selection.Mode == meter.All)
+		for i, item := range v.ifaceOne {
+			if i < len(s.Interfaces) {
+				ifc := s.Interfaces[i]
+				v.setTitle(item, InterfaceLabel(ifc))
+				check(item, s.Selection.Mode == meter.Named && slices.Contains(s.Selection.Names, ifc.Name))
+			}
+			v.show(item, i < len(s.Interfaces))
 		}
-		v.show(item, i < len(s.Interfaces))
 	}
 	v.shown = s
+}
+
+// sameSlice reports whether a and b are the same slice: the controller
+// replaces its slices on every change and never modifies them.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func enable(item *systray.MenuItem, on bool) {
