@@ -65,11 +65,12 @@ func cmdTray(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	notifier := notify.New(ctx, logger)
 	return tray.Run(ctx, tray.Options{
-		Config:    cfg,
-		ConfigErr: cfgErr,
-		Env:       session.SystemEnv(),
-		Notifier:  notifier,
-		Log:       logger,
+		Config:     cfg,
+		ConfigPath: *cfgPath,
+		ConfigErr:  cfgErr,
+		Env:        session.SystemEnv(),
+		Notifier:   notifier,
+		Log:        logger,
 	})
 }
 

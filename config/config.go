@@ -13,11 +13,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/adrg/xdg"
+	"github.com/natefinch/atomic"
 
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/session"
@@ -274,4 +276,85 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Set makes key = value in the config file at path, so a choice made in
+// the menu is remembered. Only that key's line changes (or one is added);
+// everything else the user wrote, comments included, stays as it was.
+// The file must still parse afterwards, or nothing is written.
+func Set(path, key string, value any) error {
+	var line bytes.Buffer
+	if err := toml.NewEncoder(&line).Encode(map[string]any{key: value}); err != nil {
+		return fmt.Errorf("encoding %s: %w", key, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(data) == 0 {
+		lines = nil
+	}
+	re := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(key) + `"?\s*=`)
+	replaced := false
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "[") {
+			break // keys after a table header belong to the table
+		}
+		if re.MatchString(l) {
+			lines[i] = strings.TrimSuffix(line.String(), "\n")
+			replaced = true
+			break
+		}
+	}
+	if !replaced {
+		// Top-level keys must come before any table: insert before the first.
+		at := len(lines)
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "[") {
+				at = i
+				break
+			}
+		}
+		lines = slices.Insert(lines, at, strings.TrimSuffix(line.String(), "\n"))
+	}
+	out := []byte(strings.Join(lines, "\n") + "\n")
+	if _, err := Parse(out); err != nil {
+		return fmt.Errorf("not saving %s = %v to %s: %w", key, value, path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
+	}
+	if err := atomic.WriteFile(path, bytes.NewReader(out)); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// SelectionValue is how a selection is written in the config file.
+func SelectionValue(sel meter.Selection) []string {
+	switch sel.Mode {
+	case meter.All:
+		return []string{"all"}
+	case meter.Named:
+		return sel.Names
+	}
+	return []string{}
+}
+
+// AlertValue is how a data cap is written in the config file.
+func AlertValue(n uint64) string {
+	if n == 0 {
+		return "off"
+	}
+	// "500 MB" when that is exact, else the byte count, so nothing drifts.
+	if short := (units.Format{}).Bytes(n); mustParse(short) == n {
+		return strings.ReplaceAll(short, " ", "")
+	}
+	return strconv.FormatUint(n, 10)
+}
+
+func mustParse(s string) uint64 {
+	n, _ := units.ParseBytes(s)
+	return n
 }

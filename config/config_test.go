@@ -124,3 +124,62 @@ func TestUnreadableFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestSetKeepsTheRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bwtray", "config.toml")
+	// No file yet: it is created.
+	if err := Set(path, "alert_at", AlertValue(500e6)); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := Load(path); err != nil || cfg.AlertAt != 500e6 {
+		t.Fatalf("after Set: %d %v", cfg.AlertAt, err)
+	}
+	user := "# my settings\npresets = [\"5m\"]   # short ones\nalert_at = \"2GB\" # was\n\n# the end\n"
+	os.WriteFile(path, []byte(user), 0o600)
+	if err := Set(path, "alert_at", AlertValue(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Set(path, "interfaces", SelectionValue(meter.Selection{Mode: meter.Named, Names: []string{"eth0", `a"b`}})); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	got := string(b)
+	for _, keep := range []string{"# my settings\n", "presets = [\"5m\"]   # short ones\n", "# the end\n"} {
+		if !strings.Contains(got, keep) {
+			t.Errorf("lost %q:\n%s", keep, got)
+		}
+	}
+	cfg, err := Load(path)
+	if err != nil || cfg.AlertAt != 0 || !slices.Equal(cfg.Selection.Names, []string{"eth0", `a"b`}) || len(cfg.Presets) != 1 {
+		t.Errorf("after Set: %+v %v\n%s", cfg, err, got)
+	}
+	if strings.Count(got, "alert_at") != 1 {
+		t.Errorf("alert_at written twice:\n%s", got)
+	}
+	// A value that would make the file invalid is refused.
+	if err := Set(path, "units", "metric"); err == nil {
+		t.Error("Set wrote an invalid value")
+	}
+	if b2, _ := os.ReadFile(path); string(b2) != got {
+		t.Error("a refused Set changed the file")
+	}
+	if err := Set(path, "interfaces", SelectionValue(meter.Selection{Mode: meter.All})); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := Load(path); cfg.Selection.Mode != meter.All {
+		t.Errorf("all: %+v", cfg.Selection)
+	}
+}
+
+func TestAlertValueRoundTrips(t *testing.T) {
+	for _, n := range []uint64{100e6, 500e6, 1e9, 1.5e9, 2_340_000, 1_234_567, 999, 1} {
+		v := AlertValue(n)
+		cfg, err := Parse([]byte("alert_at = \"" + v + "\""))
+		if err != nil || cfg.AlertAt != n {
+			t.Errorf("AlertValue(%d) = %q reads back as %d (%v)", n, v, cfg.AlertAt, err)
+		}
+	}
+	if AlertValue(500e6) != "500MB" || AlertValue(0) != "off" {
+		t.Errorf("AlertValue: %q %q", AlertValue(500e6), AlertValue(0))
+	}
+}

@@ -292,6 +292,20 @@ func TestTrayInterfaceSelection(t *testing.T) {
 		t.Errorf("session counted %v (%v), want only lo", s["interfaces"], s["selection"])
 	}
 	app.quit(t)
+
+	// The choice is remembered in the settings file, which keeps the rest.
+	cfg, _ := os.ReadFile(filepath.Join(homeOf(app.env), "config", "bwtray", "config.toml"))
+	if !strings.Contains(string(cfg), "interfaces = [\"lo\"]\n") || !strings.Contains(string(cfg), "presets = [\"3s\", \"1m\", \"5m\"]\n") {
+		t.Errorf("settings after the choice:\n%s", cfg)
+	}
+	again := &trayApp{env: app.env, addr: app.addr, watcher: app.watcher, notes: app.notes, data: app.data}
+	again.proc = start(t, app.env, "--verbose")
+	again.waitRegistered(t)
+	again.client.waitMenu("lo still checked after a restart", func(m *dbustest.MenuNode) bool {
+		n := m.Find("lo (loopback)")
+		return n != nil && n.Checked
+	})
+	again.quit(t)
 }
 
 func TestTrayWithoutNotificationServer(t *testing.T) {

@@ -26,6 +26,8 @@ type Notifier interface {
 // Options configures the tray app.
 type Options struct {
 	Config config.Config
+	// ConfigPath is the settings file; menu choices are saved to it.
+	ConfigPath string
 	// ConfigErr is a problem loading the config file; the app then runs on
 	// defaults and says so in the status line.
 	ConfigErr error
@@ -216,7 +218,7 @@ func (c *Controller) progress(p session.Progress) {
 }
 
 // SetAlert sets the data cap for sessions, the running one included
-// (0 turns it off).
+// (0 turns it off), and remembers it in the settings file.
 func (c *Controller) SetAlert(bytes uint64) {
 	c.mu.Lock()
 	c.state.AlertAt = bytes
@@ -225,7 +227,22 @@ func (c *Controller) SetAlert(bytes uint64) {
 	if rec != nil {
 		rec.SetAlert(bytes)
 	}
+	c.remember("alert_at", config.AlertValue(bytes))
 	c.signal()
+}
+
+// remember saves a menu choice to the settings file, so it survives a
+// restart. Failing to is worth a word, not more.
+func (c *Controller) remember(key string, value any) {
+	if c.opts.ConfigPath == "" {
+		return
+	}
+	if err := config.Set(c.opts.ConfigPath, key, value); err != nil {
+		c.log.Warn("cannot remember the choice", "key", key, "err", err)
+		c.mu.Lock()
+		c.state.Problem = "choice not saved: " + err.Error()
+		c.mu.Unlock()
+	}
 }
 
 // AlertChoices are the caps the Alert at submenu offers.
@@ -307,11 +324,13 @@ func (c *Controller) Shutdown() {
 	c.Wait()
 }
 
-// SetSelection chooses which interfaces the next session counts.
+// SetSelection chooses which interfaces the next session counts, and
+// remembers it in the settings file.
 func (c *Controller) SetSelection(sel meter.Selection) {
 	c.mu.Lock()
 	c.state.Selection = sel
 	c.mu.Unlock()
+	c.remember("interfaces", config.SelectionValue(sel))
 	c.signal()
 }
 
