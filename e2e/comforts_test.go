@@ -94,9 +94,7 @@ func TestTrayStartAtLogin(t *testing.T) {
 	app.quit(t)
 
 	// The checkbox reflects the real state at start.
-	again := &trayApp{env: app.env, addr: app.addr, watcher: app.watcher, notes: app.notes, data: app.data}
-	again.proc = start(t, app.env, "--verbose")
-	again.waitRegistered(t)
+	again := app.restart(t)
 	again.client.waitMenu("Start at login checked after a restart", func(m *dbustest.MenuNode) bool {
 		n := m.Find("Start at login")
 		return n != nil && n.Checked

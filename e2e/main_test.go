@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bwtray/bwtray/session"
 )
 
 // bin is the bwtray binary built once for all tests.
@@ -208,30 +210,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// sessionInfo is the subset of session.json the tests read.
-type sessionInfo struct {
-	Start           time.Time `json:"start"`
-	End             time.Time `json:"end"`
-	DurationSeconds float64   `json:"duration_seconds"`
-	Interfaces      []string  `json:"interfaces"`
-	BytesRecv       uint64    `json:"bytes_recv"`
-	BytesSent       uint64    `json:"bytes_sent"`
-	PeakRecvBps     float64   `json:"peak_recv_bps"`
-	PeakSentBps     float64   `json:"peak_sent_bps"`
-	Status          string    `json:"status"`
-	Dir             string    `json:"dir"`
-	Chart           string    `json:"chart"`
-	Samples         string    `json:"samples"`
-	SampleCount     int       `json:"sample_count"`
-}
+// sessionInfo is what session.json and the JSON output hold.
+type sessionInfo = session.Info
 
+// decodeInfo reads the one JSON object 'record --json' prints, strictly:
+// a key the program prints but session.Info lacks is an error.
 func decodeInfo(t *testing.T, s string) sessionInfo {
 	t.Helper()
 	var info sessionInfo
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.DisallowUnknownFields()
-	if err := json.Unmarshal([]byte(s), &info); err != nil {
-		t.Fatalf("stdout is not one JSON object: %v\n%s", err, s)
+	if err := dec.Decode(&info); err != nil {
+		t.Fatalf("stdout is not one session JSON object: %v\n%s", err, s)
+	}
+	if dec.More() {
+		t.Fatalf("stdout has more than one JSON value:\n%s", s)
 	}
 	return info
 }

@@ -70,6 +70,16 @@ func (a *trayApp) waitRegistered(t *testing.T) {
 	}
 }
 
+// restart starts a new bwtray with the same home, bus and panel, after
+// this one has quit.
+func (a *trayApp) restart(t *testing.T) *trayApp {
+	t.Helper()
+	again := &trayApp{env: a.env, addr: a.addr, watcher: a.watcher, notes: a.notes, data: a.data, opened: a.opened}
+	again.proc = start(t, a.env, "--verbose")
+	again.waitRegistered(t)
+	return again
+}
+
 func (a *trayApp) quit(t *testing.T) result {
 	t.Helper()
 	a.client.click("Quit")
@@ -298,9 +308,7 @@ func TestTrayInterfaceSelection(t *testing.T) {
 	if !strings.Contains(string(cfg), "interfaces = [\"lo\"]\n") || !strings.Contains(string(cfg), "presets = [\"3s\", \"1m\", \"5m\"]\n") {
 		t.Errorf("settings after the choice:\n%s", cfg)
 	}
-	again := &trayApp{env: app.env, addr: app.addr, watcher: app.watcher, notes: app.notes, data: app.data}
-	again.proc = start(t, app.env, "--verbose")
-	again.waitRegistered(t)
+	again := app.restart(t)
 	again.client.waitMenu("lo still checked after a restart", func(m *dbustest.MenuNode) bool {
 		n := m.Find("lo (loopback)")
 		return n != nil && n.Checked

@@ -82,15 +82,26 @@ func (b *Bus) Close() {
 	os.RemoveAll(b.dir)
 }
 
-func own(conn *dbus.Conn, name string) error {
-	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+// serve connects to the bus at addr, exports obj as iface at path and owns
+// name, as a desktop service does.
+func serve(addr string, obj any, path dbus.ObjectPath, iface, name string) (*dbus.Conn, error) {
+	conn, err := dbus.Connect(addr)
 	if err != nil {
-		return fmt.Errorf("owning %s: %w", name, err)
+		return nil, err
 	}
-	if reply != dbus.RequestNameReplyPrimaryOwner {
-		return fmt.Errorf("owning %s: someone else has it", name)
+	if err := conn.Export(obj, path, iface); err != nil {
+		conn.Close()
+		return nil, err
 	}
-	return nil
+	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+	if err == nil && reply != dbus.RequestNameReplyPrimaryOwner {
+		err = errors.New("someone else has it")
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("owning %s: %w", name, err)
+	}
+	return conn, nil
 }
 
 // Watcher plays org.kde.StatusNotifierWatcher, the panel's registry.
@@ -119,20 +130,10 @@ func (w *Watcher) RegisterStatusNotifierHost(string) *dbus.Error { return nil }
 
 // StartWatcher owns the watcher name on the bus at addr.
 func StartWatcher(addr string) (*Watcher, error) {
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		return nil, err
-	}
-	w := &Watcher{Registered: make(chan string, 4), conn: conn}
-	if err := conn.Export(w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := own(conn, "org.kde.StatusNotifierWatcher"); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return w, nil
+	w := &Watcher{Registered: make(chan string, 4)}
+	var err error
+	w.conn, err = serve(addr, w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher", "org.kde.StatusNotifierWatcher")
+	return w, err
 }
 
 // Close drops the watcher's connection, as when the panel exits.
@@ -191,20 +192,10 @@ func (s *NotifyServer) Click(id uint32) error {
 // StartNotifyServer owns the notifications name on the bus at addr. With
 // hang, it never answers Notify.
 func StartNotifyServer(addr string, hang bool, caps ...string) (*NotifyServer, error) {
-	conn, err := dbus.Connect(addr)
-	if err != nil {
-		return nil, err
-	}
-	s := &NotifyServer{conn: conn, Got: make(chan Notification, 8), caps: caps, hang: hang}
-	if err := conn.Export(s, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := own(conn, "org.freedesktop.Notifications"); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return s, nil
+	s := &NotifyServer{Got: make(chan Notification, 8), caps: caps, hang: hang}
+	var err error
+	s.conn, err = serve(addr, s, "/org/freedesktop/Notifications", "org.freedesktop.Notifications", "org.freedesktop.Notifications")
+	return s, err
 }
 
 // Close drops the server's connection.
