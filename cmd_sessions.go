@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -195,7 +196,7 @@ func cmdChart(args []string, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, false)
 	if info.Status == session.Running {
 		// Recover it if its process is gone; a live one keeps recording.
-		recoverStale(session.Store{Dir: parentDir(info.Dir), Format: format, Log: log}, log)
+		recoverStale(session.Store{Dir: filepath.Dir(info.Dir), Format: format, Log: log}, log)
 		if info, err = session.Load(pos[0]); err != nil {
 			return err
 		}

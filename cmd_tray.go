@@ -34,8 +34,6 @@ Options:
 Settings file (every key optional):
 %s`
 
-func parentDir(p string) string { return filepath.Dir(p) }
-
 func cmdTray(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bwtray", fmt.Sprintf(trayUsage, config.Path(), indent(config.Example)), stdout)
 	cfgPath := fs.String("config", config.Path(), "")

@@ -8,7 +8,11 @@ import (
 	"golang.org/x/term"
 )
 
-func termIsTerminal(fd int) bool { return term.IsTerminal(fd) }
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
 
 // terminalWidth is w's width in columns, or 0 if unknown.
 func terminalWidth(w io.Writer) int {

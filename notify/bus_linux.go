@@ -88,11 +88,6 @@ func (b *busNotifier) capabilities(ctx context.Context) ([]string, error) {
 	return caps, err
 }
 
-func (b *busNotifier) hasActions(ctx context.Context) bool {
-	caps, err := b.capabilities(ctx)
-	return err == nil && slices.Contains(caps, "actions")
-}
-
 func (b *busNotifier) send(ctx context.Context, m Message) error {
 	caps, err := b.capabilities(ctx)
 	if err != nil {

@@ -15,5 +15,4 @@ func newBusNotifier(context.Context, *slog.Logger) (*busNotifier, error) {
 	return nil, errors.New("click actions are not supported on this platform yet")
 }
 
-func (*busNotifier) hasActions(context.Context) bool     { return false }
 func (*busNotifier) send(context.Context, Message) error { return errors.New("unsupported") }

@@ -64,11 +64,6 @@ func New(ctx context.Context, log *slog.Logger) *Notifier {
 	return n
 }
 
-// Clickable reports whether notifications can carry a click action.
-func (n *Notifier) Clickable(ctx context.Context) bool {
-	return n.bus != nil && n.bus.hasActions(ctx)
-}
-
 // Send shows m, waiting at most Timeout.
 func (n *Notifier) Send(ctx context.Context, m Message) error {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)

@@ -111,7 +111,7 @@ func HandleActivation(ctx context.Context, args []string, open func(string) erro
 	case <-opened:
 		return true, openErr
 	case <-time.After(10 * time.Second):
-		return true, errors.New("Windows started bwtray for a toast click but delivered none")
+		return true, errors.New("no toast click arrived, though Windows started bwtray for one")
 	case <-ctx.Done():
 		return true, ctx.Err()
 	}
