@@ -71,7 +71,7 @@ Examples:
   bwtray record --for 30s --json > session.json
   bwtray sessions --json
 
-Sessions are kept in ` + "`%s`" + `.
+Sessions are kept in %s.
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -191,7 +191,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	final, runErr := rec.Run(ctx, func(p session.Progress) {
 		if p.AlertNow {
 			fmt.Fprintf(logW, "bwtray: alert: this session has moved %s, over the %s alert (↓ %s ↑ %s)%s\n",
-				format.Bytes(p.Total()), format.Bytes(p.AlertAt), format.Bytes(p.Totals.Recv), format.Bytes(p.Totals.Sent), bell)
+				format.Bytes(p.Total()), units.Round(format.Bytes(p.AlertAt)), format.Bytes(p.Totals.Recv), format.Bytes(p.Totals.Sent), bell)
 		}
 		switch {
 		case progressW == nil:

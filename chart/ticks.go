@@ -2,7 +2,6 @@ package chart
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	gochart "github.com/wcharczuk/go-chart/v2"
@@ -48,11 +47,7 @@ func rateLabel(v float64, f units.Format) string {
 		v /= 8
 	}
 	// Ticks are round numbers: "8 MB/s" reads better than "8.00 MB/s".
-	num, unit, _ := strings.Cut(f.Rate(v), " ")
-	if strings.Contains(num, ".") {
-		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
-	}
-	return num + " " + unit
+	return units.Round(f.Rate(v))
 }
 
 // niceStep rounds x up to 1, 2, 2.5 or 5 times a power of ten.

@@ -21,7 +21,7 @@ func TestRecordAlertAt(t *testing.T) {
 	waitSession(t, out)
 	sendLoopback(t, 64_000)
 	l := s.waitLine(t, "bwtray: alert:")
-	if !strings.Contains(l, "over the 20.0 kB alert") || strings.Contains(l, "\a") {
+	if !strings.Contains(l, "over the 20 kB alert") || strings.Contains(l, "\a") {
 		t.Errorf("alert line %q (no bell when stderr is not a terminal)", l)
 	}
 	s.cmd.Process.Signal(syscall.SIGINT)

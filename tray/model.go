@@ -248,11 +248,7 @@ func AlertLabel(n uint64) string {
 	if n == 0 {
 		return "Off"
 	}
-	num, unit, _ := strings.Cut(units.Format{}.Bytes(n), " ")
-	if strings.Contains(num, ".") {
-		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
-	}
-	return num + " " + unit
+	return units.Round(units.Format{}.Bytes(n))
 }
 
 // AlertMessage is the notification when a session reaches its data cap.

@@ -185,3 +185,17 @@ func ParseBytes(s string) (uint64, error) {
 	}
 	return uint64(math.Round(total)), nil
 }
+
+// Round drops a formatted quantity's trailing zeros, for round numbers
+// such as axis ticks and data caps: "8.00 MB/s" becomes "8 MB/s", "2.50 GB"
+// becomes "2.5 GB".
+func Round(s string) string {
+	num, unit, found := strings.Cut(s, " ")
+	if strings.Contains(num, ".") {
+		num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
+	}
+	if !found {
+		return num
+	}
+	return num + " " + unit
+}

@@ -125,3 +125,11 @@ func TestParseSystem(t *testing.T) {
 		t.Error("ParseSystem(binary) accepted")
 	}
 }
+
+func TestRound(t *testing.T) {
+	for in, want := range map[string]string{"8.00 MB/s": "8 MB/s", "2.50 GB": "2.5 GB", "950 B": "950 B", "10.0 kB": "10 kB", "1.25 MB": "1.25 MB", "100": "100", "0.50": "0.5"} {
+		if got := Round(in); got != want {
+			t.Errorf("Round(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
