@@ -301,3 +301,21 @@ func TestCLIFollowsSettingsFile(t *testing.T) {
 		t.Errorf("bad settings: %d %q", r.code, r.stderr)
 	}
 }
+
+// When stdout is not a terminal, record prints a plain line every 10 s.
+func TestRecordPlainLineEveryTenSeconds(t *testing.T) {
+	r := run(t, env(t), "record", "--for", "11s", "--iface", "lo", "--out", t.TempDir())
+	lines := strings.Split(r.stdout, "\n")
+	var plain []string
+	for _, l := range lines {
+		if strings.Contains(l, "/11s  down ") {
+			plain = append(plain, l)
+		}
+	}
+	if r.code != 0 || len(plain) != 1 || !strings.Contains(plain[0], " 10s/11s  down 0 B (0 B/s)  up 0 B (0 B/s)") {
+		t.Errorf("want one progress line at 10 s, got %q\n%s", plain, r.stdout)
+	}
+	if strings.Contains(r.stdout, "\r") || strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("terminal control codes in piped output: %q", r.stdout)
+	}
+}
