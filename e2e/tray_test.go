@@ -269,6 +269,12 @@ func TestTrayWaitsForPanel(t *testing.T) {
 	app.watcher = startWatcher(t, addr)
 	app.waitRegistered(t)
 	app.client.waitStatus("Idle")
+	// However the registration came about (systray itself, or bwtray's
+	// check covering systray's start-up gap), the panel has the item once.
+	app.proc.waitLine(t, "tray item")
+	if items := app.watcher.Items(); len(items) != 1 {
+		t.Errorf("the panel has the item %d times: %q", len(items), items)
+	}
 	app.quit(t)
 }
 

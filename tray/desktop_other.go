@@ -5,6 +5,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"log/slog"
 )
 
 // ErrNoDesktop says the tray cannot run here.
@@ -13,4 +14,4 @@ var ErrNoDesktop = errors.New("no desktop session")
 func checkDesktop() error { return nil }
 
 // watchBus never reports a loss where there is no session bus to lose.
-func watchBus(context.Context) (<-chan struct{}, error) { return nil, nil }
+func watchBus(context.Context, *slog.Logger) (<-chan struct{}, error) { return nil, nil }

@@ -77,7 +77,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	lost, err := watchBus(ctx)
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	lost, err := watchBus(ctx, log)
 	if err != nil {
 		return err
 	}
@@ -242,6 +246,22 @@ func (v *view) startUntil(i int) {
 func (v *view) loop(ctx context.Context) {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
+	// systray drops an "opened" event unless someone is waiting at that
+	// very moment (a non-blocking send), so one goroutine only waits.
+	opened := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-systray.TrayOpenedCh:
+				select {
+				case opened <- struct{}{}:
+				default:
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -249,7 +269,7 @@ func (v *view) loop(ctx context.Context) {
 			return
 		case <-v.ctrl.Changed():
 			v.update(v.ctrl.State(), false)
-		case <-systray.TrayOpenedCh:
+		case <-opened:
 			// Fresh figures the moment the menu is shown, and live ones
 			// while it is likely to stay open.
 			v.log.Debug("the panel opened the menu")

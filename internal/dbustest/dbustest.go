@@ -15,11 +15,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/prop"
 )
 
 // Bus is a private dbus-daemon with no service directories, so nothing is
@@ -109,6 +111,9 @@ type Watcher struct {
 	// Registered receives "uniquename/path" for each item that registers.
 	Registered chan string
 	conn       *dbus.Conn
+	props      *prop.Properties
+	mu         sync.Mutex
+	items      []string
 }
 
 // RegisterStatusNotifierItem is called by tray items; systray passes an
@@ -118,11 +123,26 @@ func (w *Watcher) RegisterStatusNotifierItem(sender dbus.Sender, service string)
 	if !strings.HasPrefix(service, "/") {
 		item = service + "/StatusNotifierItem"
 	}
+	w.mu.Lock()
+	w.items = append(w.items, item)
+	items := slices.Clone(w.items)
+	w.mu.Unlock()
+	if w.props != nil {
+		w.props.SetMust("org.kde.StatusNotifierWatcher", "RegisteredStatusNotifierItems", items)
+	}
 	select {
 	case w.Registered <- item:
 	default:
 	}
 	return nil
+}
+
+// Items lists what has registered, in order; an item registered twice is
+// listed twice (a real panel would show it twice).
+func (w *Watcher) Items() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.items)
 }
 
 // RegisterStatusNotifierHost is part of the interface; hosts are not tracked.
@@ -133,6 +153,16 @@ func StartWatcher(addr string) (*Watcher, error) {
 	w := &Watcher{Registered: make(chan string, 4)}
 	var err error
 	w.conn, err = serve(addr, w, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher", "org.kde.StatusNotifierWatcher")
+	if err != nil {
+		return w, err
+	}
+	w.props, err = prop.Export(w.conn, "/StatusNotifierWatcher", prop.Map{
+		"org.kde.StatusNotifierWatcher": {
+			"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitTrue},
+			"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitTrue},
+			"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitTrue},
+		},
+	})
 	return w, err
 }
 
