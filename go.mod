@@ -13,6 +13,7 @@ require (
 	github.com/natefinch/atomic v1.0.1
 	github.com/sergeymakinen/go-ico v1.0.0-beta.0
 	github.com/shirou/gopsutil/v4 v4.26.10
+	github.com/spf13/pflag v1.0.10
 	github.com/wcharczuk/go-chart/v2 v2.1.2
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.20.0

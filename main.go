@@ -5,58 +5,72 @@
 //	bwtray record --for 10m      record one session in the terminal
 //	bwtray sessions              list kept sessions
 //	bwtray chart DIR             re-render a session's chart
+//
+// The commands live in package cli; main wires the process's signals and
+// exit status to them.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/bwtray/bwtray/cli"
+	"github.com/bwtray/bwtray/config"
 	"github.com/bwtray/bwtray/notify"
 	"github.com/bwtray/bwtray/tray"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		// After the first Ctrl-C the session is being saved; a second one
-		// should still be able to kill a stuck process.
-		<-ctx.Done()
-		stop()
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopSignals := handleSignals(cancel)
+	defer stopSignals()
 	// A click on a Windows toast after bwtray quit starts it again to open
 	// the chart (elsewhere this does nothing).
 	if handled, err := notify.HandleActivation(ctx, os.Args[1:], func(path string) error {
-		return tray.Open(path, settings(io.Discard).OpenCommand)
+		cfg, _ := config.Load(config.Path())
+		return tray.Open(path, cfg.OpenCommand)
 	}); handled {
-		os.Exit(report(err, os.Stderr))
+		os.Exit(cli.Report(err, os.Stderr))
 	}
 	stopProfile := profile()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
-	os.Exit(report(err, os.Stderr))
+	os.Exit(cli.Report(err, os.Stderr))
 }
 
-// report prints err the way bwtray speaks (one lowercase line on stderr)
-// and returns the exit status: 2 for bad input, 1 for other failures.
-func report(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	var ex *exitError
-	if errors.As(err, &ex) && ex.silent {
-		return ex.code
-	}
-	fmt.Fprintf(stderr, "bwtray: %v\n", err)
-	if errors.As(err, &ex) {
-		return ex.code
-	}
-	return 1
+// handleSignals cancels the run on Ctrl-C, SIGTERM and SIGHUP (the
+// terminal closed, or the session is logging out): the running session is
+// then stopped and saved. After the first, a second Ctrl-C or SIGTERM
+// kills a process stuck while saving; further SIGHUPs (a closing terminal
+// sends more than one) are ignored, so they cannot kill it mid-save.
+// SIGPIPE is caught too: a write to a closed pipe then fails with EPIPE
+// instead of killing bwtray before its session is saved.
+func handleSignals(cancel context.CancelFunc) (stop func()) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ignorePipe()
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+		case <-done:
+			return
+		}
+		for {
+			select {
+			case <-sigs: // later SIGHUPs
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // profile writes a CPU profile to $BWTRAY_CPUPROFILE, if set, for finding

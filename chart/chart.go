@@ -6,20 +6,18 @@
 // is degenerate, does not escape text, and writes a stub file when it fails.
 // Here ranges and ticks are always set explicitly, every text is escaped,
 // long sessions are downsampled to the chart's width keeping each bucket's
-// peak, and output is rendered to memory and written atomically.
+// peak, and output is rendered to memory, never to a file directly.
 package chart
 
 import (
 	"bytes"
 	"fmt"
 	"html"
-	"io"
 	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/natefinch/atomic"
 	gochart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
@@ -62,28 +60,15 @@ var (
 	gridColor = drawing.Color{R: 0xdd, G: 0xdd, B: 0xdd, A: 255}
 )
 
-// Render writes the session's chart as SVG to w. Nothing is written if
-// rendering fails.
-func Render(w io.Writer, s Session) error {
+// Render returns the session's chart as SVG. go-chart writes a stub
+// file when it fails; rendering to memory means nothing partial is ever
+// written: the caller replaces the file atomically.
+func Render(s Session) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := render(&buf, s); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
-}
-
-// WriteFile renders the chart and replaces path with it atomically: a
-// reader sees the old file or the new one, never a partial one.
-func WriteFile(path string, s Session) error {
-	var buf bytes.Buffer
-	if err := render(&buf, s); err != nil {
-		return err
-	}
-	if err := atomic.WriteFile(path, &buf); err != nil {
-		return fmt.Errorf("writing chart: %w", err)
-	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 func render(buf *bytes.Buffer, s Session) (err error) {

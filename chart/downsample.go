@@ -2,47 +2,91 @@ package chart
 
 import "time"
 
-// Downsample reduces samples to about buckets points by cutting the time
-// between start and end into equal buckets and keeping, for each, the
-// highest download and upload rates (so short bursts stay visible). A gap
-// longer than a bucket stays a sample of its own, so it is still drawn.
-// Samples already fewer than buckets are returned as they are.
+// Downsampler reduces a stream of samples to about buckets points, in
+// memory that does not grow with the stream: it cuts the time between
+// start and end into equal buckets and keeps, for each, the highest
+// download and upload rates (so short bursts stay visible). A gap longer
+// than a bucket stays a sample of its own, so it is still drawn. Streams
+// no longer than buckets are kept as they are.
+type Downsampler struct {
+	start   time.Time
+	width   time.Duration
+	buckets int
+	raw     []Sample // the first samples, kept as they are
+	out     []Sample // bucketed, once raw overflowed
+	cur     Sample
+	bucket  int
+	open    bool
+	reduced bool
+}
+
+// NewDownsampler returns a Downsampler for samples between start and end.
+func NewDownsampler(start, end time.Time, buckets int) *Downsampler {
+	d := &Downsampler{start: start, buckets: buckets}
+	if buckets > 0 && end.After(start) {
+		d.width = end.Sub(start) / time.Duration(buckets)
+	}
+	return d
+}
+
+// Add takes the next sample, in time order.
+func (d *Downsampler) Add(s Sample) {
+	if !d.reduced {
+		if len(d.raw) < d.buckets || d.width <= 0 {
+			d.raw = append(d.raw, s)
+			return
+		}
+		d.reduced = true
+		d.out = make([]Sample, 0, d.buckets+8)
+		for _, r := range d.raw {
+			d.bucketize(r)
+		}
+		d.raw = nil
+	}
+	d.bucketize(s)
+}
+
+func (d *Downsampler) bucketize(s Sample) {
+	if s.Gap && s.Span > d.width {
+		d.flush()
+		d.out = append(d.out, s)
+		d.bucket = -1
+		return
+	}
+	b := int(s.End.Sub(d.start) / d.width)
+	if !d.open || b != d.bucket {
+		d.flush()
+		d.cur, d.bucket, d.open = s, b, true
+		d.cur.Gap = false // a short gap inside a bucket is invisible at this scale
+		return
+	}
+	d.cur.Span += s.Span
+	d.cur.End = s.End
+	d.cur.Recv = max(d.cur.Recv, s.Recv)
+	d.cur.Sent = max(d.cur.Sent, s.Sent)
+}
+
+func (d *Downsampler) flush() {
+	if d.open {
+		d.out = append(d.out, d.cur)
+		d.open = false
+	}
+}
+
+// Samples returns the reduced samples. Call it once, after the last Add.
+func (d *Downsampler) Samples() []Sample {
+	if !d.reduced {
+		return d.raw
+	}
+	d.flush()
+	return d.out
+}
+
+// Downsample reduces samples already in memory; see Downsampler.
 func Downsample(samples []Sample, start, end time.Time, buckets int) []Sample {
-	if len(samples) <= buckets || buckets <= 0 || !end.After(start) {
-		return samples
-	}
-	width := end.Sub(start) / time.Duration(buckets)
-	if width <= 0 {
-		return samples
-	}
-	out := make([]Sample, 0, buckets+8)
-	var cur Sample
-	curBucket, open := -1, false
-	flush := func() {
-		if open {
-			out = append(out, cur)
-			open = false
-		}
-	}
+	d := NewDownsampler(start, end, buckets)
 	for _, s := range samples {
-		if s.Gap && s.Span > width {
-			flush()
-			out = append(out, s)
-			curBucket = -1
-			continue
-		}
-		b := int(s.End.Sub(start) / width)
-		if !open || b != curBucket {
-			flush()
-			cur, curBucket, open = s, b, true
-			cur.Gap = false // a short gap inside a bucket is invisible at this scale
-			continue
-		}
-		cur.Span += s.Span
-		cur.End = s.End
-		cur.Recv = max(cur.Recv, s.Recv)
-		cur.Sent = max(cur.Sent, s.Sent)
+		d.Add(s)
 	}
-	flush()
-	return out
+	return d.Samples()
 }

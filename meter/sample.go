@@ -1,6 +1,9 @@
 package meter
 
-import "time"
+import (
+	"math/bits"
+	"time"
+)
 
 // Sample is what moved during one interval between two readings.
 type Sample struct {
@@ -57,10 +60,12 @@ type Totals struct {
 	Last time.Time
 }
 
-// Add accounts for one sample taken at the given sampling interval.
+// Add accounts for one sample taken at the given sampling interval. The
+// sums stop at the largest uint64 rather than wrap round to small numbers,
+// whatever damaged input says.
 func (t *Totals) Add(s Sample, interval time.Duration) {
-	t.Recv += s.Recv
-	t.Sent += s.Sent
+	t.Recv = SatAdd(t.Recv, s.Recv)
+	t.Sent = SatAdd(t.Sent, s.Sent)
 	t.Samples++
 	if s.Elapsed > t.Elapsed {
 		t.Elapsed = s.Elapsed
@@ -75,4 +80,13 @@ func (t *Totals) Add(s Sample, interval time.Duration) {
 	}
 	t.PeakRecv = max(t.PeakRecv, s.RecvRate())
 	t.PeakSent = max(t.PeakSent, s.SentRate())
+}
+
+// SatAdd is a + b, or the largest uint64 if that does not fit.
+func SatAdd(a, b uint64) uint64 {
+	sum, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return ^uint64(0)
+	}
+	return sum
 }

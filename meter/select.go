@@ -100,8 +100,22 @@ func (s Selection) Matcher(classify func(name string) Kind) func(name string) bo
 	return func(name string) bool { return classify(name) == Physical }
 }
 
-// Check reports an error naming any selected interface missing from
-// present, and listing what is there.
+// UnknownInterfaceError says selected interfaces are missing from this
+// machine, and which it has.
+type UnknownInterfaceError struct {
+	Missing, Present []string
+}
+
+func (e *UnknownInterfaceError) Error() string {
+	word := "interface"
+	if len(e.Missing) > 1 {
+		word = "interfaces"
+	}
+	return fmt.Sprintf("unknown %s %s: this machine has %s", word, quoteAll(e.Missing), quoteAll(e.Present))
+}
+
+// Check returns an *UnknownInterfaceError naming any selected interface
+// missing from present.
 func (s Selection) Check(present []string) error {
 	if s.Mode != Named {
 		return nil
@@ -117,11 +131,7 @@ func (s Selection) Check(present []string) error {
 	}
 	sorted := slices.Clone(present)
 	slices.Sort(sorted)
-	word := "interface"
-	if len(missing) > 1 {
-		word = "interfaces"
-	}
-	return fmt.Errorf("unknown %s %s: this machine has %s", word, quoteAll(missing), quoteAll(sorted))
+	return &UnknownInterfaceError{Missing: missing, Present: sorted}
 }
 
 func quoteAll(names []string) string {

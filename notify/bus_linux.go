@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"log/slog"
@@ -27,8 +28,11 @@ type busNotifier struct {
 	actions map[uint32]func()
 }
 
-func newBusNotifier(ctx context.Context, log *slog.Logger) (*busNotifier, error) {
-	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
+func newBusNotifier(ctx context.Context, addr string, log *slog.Logger) (*busNotifier, error) {
+	if addr == "" {
+		return nil, errors.New("no session bus")
+	}
+	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the session bus: %w", err)
 	}

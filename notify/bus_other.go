@@ -11,7 +11,7 @@ import (
 // busNotifier is Linux-only; elsewhere beeep does the work.
 type busNotifier struct{}
 
-func newBusNotifier(context.Context, *slog.Logger) (*busNotifier, error) {
+func newBusNotifier(context.Context, string, *slog.Logger) (*busNotifier, error) {
 	return nil, errors.New("click actions are not supported on this platform yet")
 }
 

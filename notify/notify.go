@@ -46,16 +46,16 @@ type Notifier struct {
 	bus *busNotifier // nil where D-Bus is not used
 }
 
-// New returns a Notifier. On Linux it connects to the session bus and
-// listens for clicks until ctx ends; if that fails it still works through
-// the fallback, and says why in the log.
-func New(ctx context.Context, log *slog.Logger) *Notifier {
+// New returns a Notifier. On Linux it connects to the session bus at
+// busAddr and listens for clicks until ctx ends; if that fails it still
+// works through the fallback, and says why in the log.
+func New(ctx context.Context, busAddr string, log *slog.Logger) *Notifier {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	beeep.AppName = AppName
 	n := &Notifier{log: log}
-	bus, err := newBusNotifier(ctx, log)
+	bus, err := newBusNotifier(ctx, busAddr, log)
 	if err != nil {
 		log.Info("notifications without click actions", "reason", err)
 	} else {

@@ -2,21 +2,25 @@
 //
 // Each session lives in its own folder, named by its start time so folders
 // sort: samples.csv is appended at every sample (a crash loses at most the
-// sample being written), session.json is replaced atomically at start and
-// end, and chart.svg is rendered at the end. A lock file held by the
-// recording process tells a live session from one whose process died; the
-// latter is finalized as interrupted by the next bwtray command.
+// sample being written), session.json is replaced atomically at start, at a
+// data alert and at the end, and chart.svg is rendered at the end. A lock
+// file held by the recording process tells a live session from one whose
+// process died; the latter is finalized as interrupted by the next bwtray
+// command, which decides from what is on disk once it holds that lock.
+//
+// What is in a sessions folder is data, never an instruction: every file
+// is opened through package safefs, which never follows a link or opens a
+// FIFO, and reads at most a bounded amount.
 package session
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/natefinch/atomic"
+	"github.com/bwtray/bwtray/internal/safefs"
 )
 
 // Status is a session's state.
@@ -30,6 +34,14 @@ const (
 	Interrupted Status = "interrupted"
 )
 
+func (s Status) valid() bool {
+	switch s {
+	case Running, Completed, Stopped, Interrupted:
+		return true
+	}
+	return false
+}
+
 // File names inside a session folder.
 const (
 	InfoFile    = "session.json"
@@ -37,6 +49,9 @@ const (
 	ChartFile   = "chart.svg"
 	lockFile    = ".lock"
 )
+
+// maxInfoSize bounds session.json: a real one is about 1 kB.
+const maxInfoSize = 1 << 20
 
 // Info is what session.json holds, and what `bwtray record --json` and
 // `bwtray sessions --json` print.
@@ -85,6 +100,9 @@ func (i Info) Interval() time.Duration {
 	return time.Duration(i.IntervalSeconds * float64(time.Second))
 }
 
+// ErrNotSession says a folder holds no bwtray session.
+var ErrNotSession = errors.New("not a bwtray session")
+
 // Load reads a session folder's session.json. Its paths are taken from
 // where the folder is now, so a moved folder still lists correctly.
 func Load(dir string) (Info, error) {
@@ -92,16 +110,25 @@ func Load(dir string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("locating %s: %w", dir, err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	d, err := safefs.OpenDir(dir)
 	if err != nil {
-		return Info{}, fmt.Errorf("reading session: %w", err)
+		return Info{}, err
+	}
+	defer d.Close()
+	return load(d, dir)
+}
+
+func load(d *safefs.Dir, dir string) (Info, error) {
+	b, err := d.ReadFile(InfoFile, maxInfoSize)
+	if err != nil {
+		return Info{}, fmt.Errorf("reading %s: %w", filepath.Join(dir, InfoFile), err)
 	}
 	var info Info
 	if err := json.Unmarshal(b, &info); err != nil {
 		return Info{}, fmt.Errorf("reading %s: %w", filepath.Join(dir, InfoFile), err)
 	}
-	if info.Start.IsZero() || info.Status == "" {
-		return Info{}, fmt.Errorf("reading %s: not a bwtray session (no start or status)", filepath.Join(dir, InfoFile))
+	if info.Start.IsZero() || !info.Status.valid() {
+		return Info{}, fmt.Errorf("reading %s: %w (no start time, or an unknown status)", filepath.Join(dir, InfoFile), ErrNotSession)
 	}
 	info.setPaths(dir)
 	return info, nil
@@ -113,16 +140,16 @@ func (i *Info) setPaths(dir string) {
 	i.Samples = filepath.Join(dir, SamplesFile)
 }
 
-// save replaces session.json atomically.
-func (i Info) save() error {
+// save replaces session.json atomically and durably.
+func (i Info) save(d *safefs.Dir) error {
 	i.Version = infoVersion
 	b, err := json.MarshalIndent(i, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding session: %w", err)
 	}
 	b = append(b, '\n')
-	if err := atomic.WriteFile(filepath.Join(i.Dir, InfoFile), bytes.NewReader(b)); err != nil {
-		return fmt.Errorf("saving session: %w", err)
+	if err := d.WriteFile(InfoFile, b); err != nil {
+		return fmt.Errorf("saving %s: %w", filepath.Join(i.Dir, InfoFile), err)
 	}
 	return nil
 }

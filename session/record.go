@@ -10,9 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gofrs/flock"
-
-	"github.com/bwtray/bwtray/chart"
+	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
 )
 
@@ -86,7 +84,8 @@ type Recording struct {
 	req      Request
 	info     Info
 	meter    *meter.Meter
-	lock     *flock.Flock
+	dir      *safefs.Dir
+	lock     *safefs.Lock
 	samples  *samplesWriter
 	totals   meter.Totals
 	last     meter.Sample
@@ -125,20 +124,24 @@ func (s Store) Begin(ctx context.Context, req Request, env Env) (*Recording, err
 	r := &Recording{store: s, req: req, log: log.With("session", filepath.Base(dir))}
 	r.alertAt.Store(req.AlertAt)
 	if err := r.open(ctx, dir, env); err != nil {
-		r.release()
+		r.release(true)
 		os.RemoveAll(dir) // nothing was recorded; leave no empty session behind
 		return nil, err
 	}
 	return r, nil
 }
 
+// open locks the new folder before anything else is in it, so no other
+// bwtray ever takes the session being created for a dead one.
 func (r *Recording) open(ctx context.Context, dir string, env Env) error {
-	r.lock = flock.New(filepath.Join(dir, lockFile))
-	if ok, err := r.lock.TryLock(); err != nil || !ok {
+	var err error
+	if r.lock, err = safefs.TryLock(dir, lockFile); err != nil || r.lock == nil {
 		return fmt.Errorf("locking session folder %s: %v", dir, errors.Join(err, errors.New("lock is held")))
 	}
-	var err error
-	if r.samples, err = createSamples(filepath.Join(dir, SamplesFile)); err != nil {
+	if r.dir, err = safefs.OpenDir(dir); err != nil {
+		return err
+	}
+	if r.samples, err = createSamples(r.dir); err != nil {
 		return err
 	}
 	r.meter, err = meter.Start(ctx, meter.Config{
@@ -171,7 +174,7 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 		r.info.PlannedEnd = start.Add(r.req.Length)
 	}
 	r.info.setPaths(dir)
-	return r.info.save()
+	return r.info.save(r.dir)
 }
 
 // Info is the session as it stands.
@@ -193,6 +196,14 @@ func (r *Recording) checkAlert(at time.Time) bool {
 	}
 	r.alerted, r.alertedAt = true, at
 	r.log.Info("data cap reached", "cap", limit, "total", r.totals.Recv+r.totals.Sent)
+	// Saved now, so that a crash keeps it.
+	info := r.info
+	info.AlertAt, info.AlertedAt = limit, &at
+	if err := info.save(r.dir); err != nil {
+		r.log.Warn("cannot save the alert in session.json", "err", err)
+	} else {
+		r.info = info
+	}
 	return true
 }
 
@@ -253,7 +264,6 @@ func (r *Recording) Run(ctx context.Context, progress func(Progress)) (Info, err
 // finish writes everything out. It tries every step even when one fails,
 // so that as much as possible is saved.
 func (r *Recording) finish(status Status) (Info, error) {
-	defer r.release()
 	var errs []error
 	pending := r.samples.pending
 	if err := r.samples.Close(); err != nil {
@@ -265,34 +275,34 @@ func (r *Recording) finish(status Status) (Info, error) {
 	info.Interfaces = r.meter.Interfaces()
 	info.applyTotals(r.totals)
 	info.Status = status
-	info.AlertAt = r.armedAt
+	info.AlertAt, info.AlertedAt = r.armedAt, nil
 	if r.alerted {
 		at := r.alertedAt
 		info.AlertedAt = &at
 	}
-	samples, _, err := readSamplesFile(info.Samples, pending)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if err := chart.WriteFile(info.Chart, chartData(info, samples, r.store.Format)); err != nil {
+	if err := writeChart(r.dir, info, pending, r.store.Format); err != nil {
 		info.Warning = err.Error()
 		errs = append(errs, err)
 	}
-	if err := info.save(); err != nil {
-		errs = append(errs, err)
+	saveErr := info.save(r.dir)
+	if saveErr != nil {
+		errs = append(errs, saveErr)
 	}
 	r.info = info
+	// A session not saved stays "running" on disk, with its lock file, for
+	// the next bwtray to finalize from the samples.
+	r.release(saveErr == nil)
 	return info, errors.Join(errs...)
 }
 
-func (r *Recording) release() {
-	if r.lock == nil {
-		return
+// release unlocks the session folder, then removes the lock file if the
+// session is finished. Another bwtray that locks the file in between finds
+// the session finished on disk and leaves it alone.
+func (r *Recording) release(remove bool) {
+	if r.dir != nil {
+		r.dir.Close()
+		r.dir = nil
 	}
-	path := r.lock.Path()
-	// Remove before unlocking, so no other process can lock a file that is
-	// about to vanish.
-	os.Remove(path)
-	r.lock.Unlock()
+	r.lock.Release(remove)
 	r.lock = nil
 }

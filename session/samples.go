@@ -3,13 +3,14 @@ package session
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
 )
 
@@ -43,17 +44,25 @@ func appendRow(b []byte, s meter.Sample) []byte {
 	return append(b, '\n')
 }
 
+// syncEvery is how often the rows written so far are made durable: a
+// power cut loses at most this much of a session. Rows reach the file at
+// every sample, so a crash of bwtray itself loses nothing.
+const syncEvery = 10 * time.Second
+
 // samplesWriter appends rows to samples.csv. Rows that cannot be written
 // (disk full) are kept in memory and written as soon as the disk takes
 // them again, so a full disk never loses a sample.
 type samplesWriter struct {
-	f       *os.File
-	line    []byte
-	pending []byte
+	f        *os.File
+	line     []byte
+	pending  []byte
+	lastSync time.Duration // elapsed time of the last fsync
 }
 
-func createSamples(path string) (*samplesWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+// createSamples creates samples.csv (never over anything already there)
+// and makes it and its header durable.
+func createSamples(d *safefs.Dir) (*samplesWriter, error) {
+	f, err := d.Create(SamplesFile)
 	if err != nil {
 		return nil, fmt.Errorf("creating samples file: %w", err)
 	}
@@ -65,19 +74,34 @@ func createSamples(path string) (*samplesWriter, error) {
 		w.pending = append(w.pending, h...)
 	}
 	w.pending = append(w.pending, '\n')
-	if err := w.flush(); err != nil {
+	err = w.flush()
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = d.Sync()
+	}
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("writing samples file: %w", err)
 	}
 	return w, nil
 }
 
-// Write queues a row and writes everything queued. The error says the
-// row is safe in memory but not yet on disk.
+// Write queues a row and writes everything queued; every syncEvery it
+// also makes the rows durable. The error says the row is safe in memory
+// but not yet on disk.
 func (w *samplesWriter) Write(s meter.Sample) error {
 	w.line = appendRow(w.line[:0], s)
 	w.pending = append(w.pending, w.line...)
-	return w.flush()
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if s.Elapsed-w.lastSync >= syncEvery {
+		w.lastSync = s.Elapsed
+		return w.f.Sync()
+	}
+	return nil
 }
 
 func (w *samplesWriter) flush() error {
@@ -85,7 +109,8 @@ func (w *samplesWriter) flush() error {
 		return nil
 	}
 	n, err := w.f.Write(w.pending)
-	// With O_APPEND, writing the rest later continues a torn line exactly.
+	// The file is opened for appending at its end, so writing the rest
+	// later continues a torn line exactly.
 	w.pending = w.pending[:copy(w.pending, w.pending[n:])]
 	return err
 }
@@ -105,47 +130,99 @@ func (w *samplesWriter) Close() error {
 	return err
 }
 
-// ReadSamples parses samples.csv. Rows that cannot be parsed (a line torn
-// by a crash, a damaged file) are skipped and counted, never fatal. Rows
-// never contain quotes or commas inside fields, so each line is one row;
-// a CSV parser would let one stray quote swallow the rest of a damaged file.
-func ReadSamples(r io.Reader) (samples []meter.Sample, skipped int, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	fields := make([]string, 0, len(csvHeader))
+// maxRow bounds one row of samples.csv: real rows are under 120 bytes.
+// A longer line is damage, skipped without being held in memory.
+const maxRow = 4096
+
+// maxRowBytes bounds the bytes one row may claim: more than any link
+// carries in an hour (the longest interval), yet far from the uint64
+// limit, so that sums of rows can never wrap.
+const maxRowBytes = 1 << 56
+
+// ScanSamples reads samples.csv from r and calls fn with each sample, in
+// order. A line that cannot be parsed (torn by a crash, damaged, of any
+// length) is skipped and counted, never fatal, and never hides the rows
+// after it. Rows never contain quotes or commas inside fields, so each
+// line is one row; a CSV parser would let one stray quote swallow the rest.
+func ScanSamples(r io.Reader, fn func(meter.Sample)) (skipped int, err error) {
+	br := bufio.NewReaderSize(r, maxRow)
+	var fields [10][]byte
 	first := true
-	for sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// Too long to be a row: skip to the end of the line.
+			skipped++
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err == io.EOF {
+				return skipped, nil
+			}
+			if err != nil {
+				return skipped, fmt.Errorf("reading samples: %w", err)
+			}
+			first = false
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return skipped, fmt.Errorf("reading samples: %w", err)
+		}
+		eof := err == io.EOF
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte{'\n'}), []byte{'\r'})
 		if first {
 			first = false
-			if strings.HasPrefix(line, csvHeader[0]+",") {
-				continue
+			if bytes.HasPrefix(line, []byte(csvHeader[0]+",")) {
+				line = nil
 			}
 		}
-		if line == "" {
-			continue
+		if len(line) > 0 {
+			n := 0
+			for f := range bytes.SplitSeq(line, []byte{','}) {
+				if n == len(fields) {
+					n++
+					break
+				}
+				fields[n] = f
+				n++
+			}
+			if s, ok := parseRow(fields[:min(n, len(fields))], n <= len(csvHeader)); ok {
+				fn(s)
+			} else {
+				skipped++
+			}
 		}
-		fields = fields[:0]
-		for f := range strings.SplitSeq(line, ",") {
-			fields = append(fields, f)
+		if eof {
+			return skipped, nil
 		}
-		s, ok := parseRow(fields)
-		if !ok {
-			skipped++
-			continue
-		}
-		samples = append(samples, s)
 	}
-	if err := sc.Err(); err != nil {
-		return samples, skipped, fmt.Errorf("reading samples: %w", err)
+}
+
+// ReadSamples reads every sample of samples.csv into memory; for tests
+// and small files. ScanSamples reads any size in bounded memory.
+func ReadSamples(r io.Reader) (samples []meter.Sample, skipped int, err error) {
+	skipped, err = ScanSamples(r, func(s meter.Sample) { samples = append(samples, s) })
+	return samples, skipped, err
+}
+
+// scanSamplesFile scans the samples of the session in d, followed by rows
+// still in memory (pending).
+func scanSamplesFile(d *safefs.Dir, pending []byte, fn func(meter.Sample)) (int, error) {
+	var r io.Reader = bytes.NewReader(pending)
+	f, err := d.Open(SamplesFile, os.O_RDONLY)
+	if err == nil {
+		defer f.Close()
+		r = io.MultiReader(f, r)
+	} else if len(pending) == 0 {
+		return 0, fmt.Errorf("opening samples: %w", err)
 	}
-	return samples, skipped, nil
+	return ScanSamples(r, fn)
 }
 
 // trimTornTail cuts a last line that a crash left without its newline, so
-// the file holds only whole rows again.
-func trimTornTail(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// the file holds only whole rows again, however long that line is.
+func trimTornTail(d *safefs.Dir) error {
+	f, err := d.Open(SamplesFile, os.O_RDWR)
 	if err != nil {
 		return err
 	}
@@ -154,34 +231,43 @@ func trimTornTail(path string) error {
 	if err != nil || fi.Size() == 0 {
 		return err
 	}
-	// Rows are short: the last newline is within the final few kilobytes.
-	const tail = 64 << 10
-	off := max(fi.Size()-tail, 0)
-	buf := make([]byte, fi.Size()-off)
-	if _, err := f.ReadAt(buf, off); err != nil {
-		return err
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	end := fi.Size()
+	for pos := end; pos > 0; {
+		off := max(pos-chunk, 0)
+		b := buf[:pos-off]
+		if _, err := f.ReadAt(b, off); err != nil {
+			return err
+		}
+		if pos == end && b[len(b)-1] == '\n' {
+			return nil
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			return f.Truncate(off + int64(i) + 1)
+		}
+		pos = off
 	}
-	if buf[len(buf)-1] == '\n' {
-		return nil
-	}
-	cut := bytes.LastIndexByte(buf, '\n') + 1
-	return f.Truncate(off + int64(cut))
+	return f.Truncate(0)
 }
 
-func parseRow(rec []string) (meter.Sample, bool) {
-	if len(rec) < 5 {
+// parseRow reads one row's fields; ok says whether the row had no more
+// fields than a row has.
+func parseRow(rec [][]byte, fieldsOK bool) (meter.Sample, bool) {
+	if len(rec) < 5 || !fieldsOK {
 		return meter.Sample{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, rec[0])
+	t, err := time.Parse(time.RFC3339Nano, string(rec[0]))
 	if err != nil {
 		return meter.Sample{}, false
 	}
-	el, err1 := strconv.ParseFloat(rec[1], 64)
-	span, err2 := strconv.ParseFloat(rec[2], 64)
-	recv, err3 := strconv.ParseUint(rec[3], 10, 64)
-	sent, err4 := strconv.ParseUint(rec[4], 10, 64)
+	el, err1 := strconv.ParseFloat(string(rec[1]), 64)
+	span, err2 := strconv.ParseFloat(string(rec[2]), 64)
+	recv, err3 := strconv.ParseUint(string(rec[3]), 10, 64)
+	sent, err4 := strconv.ParseUint(string(rec[4]), 10, 64)
 	// Asked positively so that NaN, which fails every comparison, fails too.
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || !(el >= 0 && el <= 1e9) || !(span >= 0 && span <= 1e9) {
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || !(el >= 0 && el <= 1e9) || !(span >= 0 && span <= 1e9) ||
+		recv > maxRowBytes || sent > maxRowBytes {
 		return meter.Sample{}, false
 	}
 	s := meter.Sample{
@@ -192,10 +278,10 @@ func parseRow(rec []string) (meter.Sample, bool) {
 		Sent:    sent,
 	}
 	if len(rec) > 7 {
-		s.Gap = rec[7] == "1"
+		s.Gap = len(rec[7]) == 1 && rec[7][0] == '1'
 	}
 	if len(rec) > 8 {
-		if n, err := strconv.Atoi(rec[8]); err == nil {
+		if n, err := strconv.Atoi(string(rec[8])); err == nil && n >= 0 {
 			s.Active = n
 		}
 	}

@@ -219,15 +219,15 @@ func TestFolderNamesSortAndNeverCollide(t *testing.T) {
 	if filepath.Base(a.Info().Dir) != "2026-11-25T14-05-03" || filepath.Base(b.Info().Dir) != "2026-11-25T14-05-03-2" {
 		t.Errorf("folders %s, %s", a.Info().Dir, b.Info().Dir)
 	}
-	a.release()
-	b.release()
+	a.release(true)
+	b.release(true)
 }
 
 // crash leaves a recording as a killed process would: rows on disk, the
 // lock released by the kernel, session.json still saying running.
 func crash(rec *Recording) {
 	rec.samples.f.Close()
-	rec.lock.Unlock()
+	rec.lock.Release(false)
 }
 
 func TestRecoverInterrupted(t *testing.T) {

@@ -1,21 +1,20 @@
 package session
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/adrg/xdg"
-	"github.com/gofrs/flock"
 
 	"github.com/bwtray/bwtray/chart"
+	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/units"
 )
@@ -44,11 +43,9 @@ func (s Store) log() *slog.Logger {
 // the names are valid on Windows too, and they sort chronologically.
 const folderLayout = "2006-01-02T15-04-05"
 
-// create makes a new, private session folder for a session starting at start.
+// create makes a new, private session folder for a session starting at
+// start, durably: the sessions folder is synced so it survives a power cut.
 func (s Store) create(start time.Time) (string, error) {
-	if err := CheckDir(s.Dir); err != nil {
-		return "", err
-	}
 	base := filepath.Join(s.Dir, start.Local().Format(folderLayout))
 	for i := 1; i < 1000; i++ {
 		dir := base
@@ -57,6 +54,10 @@ func (s Store) create(start time.Time) (string, error) {
 		}
 		err := os.Mkdir(dir, 0o700)
 		if err == nil {
+			if d, err := safefs.OpenDir(s.Dir); err == nil {
+				d.Sync()
+				d.Close()
+			}
 			return filepath.Abs(dir)
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -66,14 +67,33 @@ func (s Store) create(start time.Time) (string, error) {
 	return "", fmt.Errorf("cannot create a session folder in %s: too many sessions started at %s", s.Dir, start.Format(time.TimeOnly))
 }
 
-// CheckDir makes sure dir exists (creating it, private, if needed), is a
-// folder and can be written, so that a bad output folder is reported when
-// a session starts, not when it ends.
+// CheckDir makes sure dir exists (creating it and its parents, private, if
+// needed), is a folder and can be written, so that a bad output folder is
+// reported when a session starts, not when it ends.
 func CheckDir(dir string) error {
+	return checkDir(dir, true)
+}
+
+// CheckNamedDir is CheckDir for a folder the user named (--out): the
+// folder itself may be created, but its parent must exist, so a typo is
+// reported instead of creating a tree of folders somewhere unexpected.
+func CheckNamedDir(dir string) error {
+	return checkDir(dir, false)
+}
+
+func checkDir(dir string, parents bool) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		mkdir := os.MkdirAll
+		if !parents {
+			parent := filepath.Dir(filepath.Clean(dir))
+			if pfi, err := os.Stat(parent); err != nil || !pfi.IsDir() {
+				return fmt.Errorf("cannot create sessions folder %s: its parent folder %s does not exist", dir, parent)
+			}
+			mkdir = os.Mkdir
+		}
+		if err := mkdir(dir, 0o700); err != nil {
 			return fmt.Errorf("cannot create sessions folder %s: %w", dir, unwrapPath(err))
 		}
 	case err != nil:
@@ -98,113 +118,242 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// List returns the kept sessions, newest first. A folder whose
-// session.json is damaged is left out and reported in problems; it never
-// hides the others.
-func (s Store) List() (infos []Info, problems []error) {
+// Exposed reports, as a sentence for a warning, whether other users can
+// write to the sessions folder or own it: like ssh's StrictModes, bwtray
+// says so, since anyone who can write there can plant files (which bwtray
+// never follows or trusts). It returns "" when the folder is private or
+// missing.
+func (s Store) Exposed() string { return exposed(s.Dir) }
+
+// listing is what a sessions folder holds: session folders, by name.
+type listing struct {
+	dir     string
+	names   []string // folder names, oldest first
+	problem error
+}
+
+func (s Store) readFolder() listing {
+	l := listing{dir: s.Dir}
 	entries, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return l
 	}
 	if err != nil {
-		return nil, []error{fmt.Errorf("reading sessions folder: %w", err)}
+		l.problem = fmt.Errorf("reading sessions folder: %w", err)
+		return l
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		// A link is never a session folder: it could lead anywhere.
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			l.names = append(l.names, e.Name())
 		}
-		dir := filepath.Join(s.Dir, e.Name())
-		if _, err := os.Stat(filepath.Join(dir, InfoFile)); errors.Is(err, fs.ErrNotExist) {
-			continue // not a session, or one being created this instant
+	}
+	return l
+}
+
+// List returns the kept sessions, newest first. A folder whose
+// session.json is damaged is left out and reported in problems; it never
+// hides the others. Folders without a session.json are not sessions (or
+// not yet: Recover finds those that have samples).
+func (s Store) List() (infos []Info, problems []error) {
+	l := s.readFolder()
+	if l.problem != nil {
+		return nil, []error{l.problem}
+	}
+	for _, name := range l.names {
+		info, err := Load(filepath.Join(s.Dir, name))
+		switch {
+		case err == nil:
+			infos = append(infos, info)
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			problems = append(problems, fmt.Errorf("skipping %s: %w", filepath.Join(s.Dir, name), err))
 		}
-		info, err := Load(dir)
-		if err != nil {
-			problems = append(problems, fmt.Errorf("skipping %s: %w", dir, err))
-			continue
-		}
-		infos = append(infos, info)
 	}
 	slices.SortFunc(infos, func(a, b Info) int { return b.Start.Compare(a.Start) })
 	return infos, problems
 }
 
-// Recover finalizes, as interrupted, every session still marked running
-// whose recording process is gone: totals are recomputed from the samples
-// kept and the chart is rendered. It returns the sessions it finalized.
+// Recover finalizes, as interrupted, every session whose recording process
+// is gone: one still marked running, or a folder with samples whose
+// session.json never reached the disk (a power cut just after it started).
+// Totals are recomputed from the samples kept and the chart is rendered.
+// It decides from what is on disk once it holds the session's lock, so it
+// never touches a session that finished meanwhile. It returns the sessions
+// it finalized.
 func (s Store) Recover() (recovered []Info, problems []error) {
-	infos, problems := s.List()
-	for _, info := range infos {
-		if info.Status != Running {
+	l := s.readFolder()
+	if l.problem != nil {
+		return nil, []error{l.problem}
+	}
+	for _, name := range l.names {
+		dir := filepath.Join(s.Dir, name)
+		if !s.mayNeedRecovery(dir) {
 			continue
 		}
-		lock := flock.New(filepath.Join(info.Dir, lockFile))
-		held, err := lock.TryLock()
-		if err != nil {
-			problems = append(problems, fmt.Errorf("checking session %s: %w", info.Dir, err))
-			continue
-		}
-		if !held {
-			continue // its recorder is alive
-		}
-		fixed, err := s.finalizeInterrupted(info)
-		lock.Unlock()
+		info, done, err := s.recoverOne(dir)
 		if err != nil {
 			problems = append(problems, err)
-			continue
 		}
-		os.Remove(lock.Path())
-		s.log().Warn("finalized a session whose recorder had stopped", "dir", info.Dir)
-		recovered = append(recovered, fixed)
+		if done {
+			recovered = append(recovered, info)
+		}
 	}
 	return recovered, problems
 }
 
-func (s Store) finalizeInterrupted(info Info) (Info, error) {
-	if err := trimTornTail(info.Samples); err != nil && !errors.Is(err, fs.ErrNotExist) {
+// mayNeedRecovery is the cheap first look: running, or samples without
+// session.json. Only such folders are locked and read again.
+func (s Store) mayNeedRecovery(dir string) bool {
+	d, err := safefs.OpenDir(dir)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	info, err := load(d, dir)
+	if err == nil {
+		return info.Status == Running
+	}
+	_, serr := d.Lstat(SamplesFile)
+	return errors.Is(err, fs.ErrNotExist) && serr == nil
+}
+
+func (s Store) recoverOne(dir string) (Info, bool, error) {
+	if !ownedByMe(dir) {
+		return Info{}, false, fmt.Errorf("not finalizing %s: it belongs to another user", dir)
+	}
+	lock, err := safefs.TryLock(dir, lockFile)
+	if err != nil {
+		return Info{}, false, fmt.Errorf("checking session %s: %w", dir, err)
+	}
+	if lock == nil {
+		return Info{}, false, nil // its recorder is alive
+	}
+	d, err := safefs.OpenDir(dir)
+	if err != nil {
+		lock.Release(false)
+		return Info{}, false, fmt.Errorf("finalizing session %s: %w", dir, err)
+	}
+	defer d.Close()
+	// Decide from what is on disk now: the recorder may have finished
+	// between the first look and the lock.
+	info, err := load(d, dir)
+	switch {
+	case err == nil && info.Status != Running:
+		lock.Release(true)
+		return Info{}, false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		if _, serr := d.Lstat(SamplesFile); serr != nil {
+			lock.Release(true)
+			return Info{}, false, nil
+		}
+		info = rebuildInfo(dir)
+	case err != nil:
+		lock.Release(false)
+		return Info{}, false, fmt.Errorf("skipping %s: %w", dir, err)
+	}
+	fixed, err := s.finalizeInterrupted(d, info)
+	lock.Release(err == nil)
+	if err != nil {
+		return Info{}, false, err
+	}
+	s.log().Warn("finalized a session whose recorder had stopped", "dir", dir)
+	return fixed, true, nil
+}
+
+// rebuildInfo is what can be known of a session whose session.json was
+// lost: its folder and its samples.
+func rebuildInfo(dir string) Info {
+	info := Info{Status: Running, Selection: "unknown", Warning: "session.json was lost (a crash just after the session started); rebuilt from the samples"}
+	if name := filepath.Base(dir); len(name) >= len(folderLayout) {
+		if t, err := time.ParseInLocation(folderLayout, name[:len(folderLayout)], time.Local); err == nil {
+			info.Start = t
+		}
+	}
+	info.setPaths(dir)
+	return info
+}
+
+func (s Store) finalizeInterrupted(d *safefs.Dir, info Info) (Info, error) {
+	if err := trimTornTail(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log().Warn("cannot tidy the samples of an interrupted session", "dir", info.Dir, "err", err)
 	}
-	samples, skipped, err := readSamplesFile(info.Samples, nil)
+	var totals meter.Totals
+	interval := info.Interval()
+	var first meter.Sample
+	skipped, err := scanSamplesFile(d, nil, func(smp meter.Sample) {
+		if totals.Samples == 0 {
+			first = smp
+		}
+		totals.Add(smp, interval)
+	})
 	if err != nil {
 		s.log().Warn("reading samples of an interrupted session", "dir", info.Dir, "err", err)
 	}
 	if skipped > 0 {
-		s.log().Info("ignored damaged sample rows", "dir", info.Dir, "rows", skipped)
+		s.log().Warn("skipped damaged sample rows", "dir", info.Dir, "rows", skipped)
 	}
-	var totals meter.Totals
-	for _, smp := range samples {
-		totals.Add(smp, info.Interval())
+	if info.IntervalSeconds == 0 && totals.Samples > 0 {
+		// A rebuilt session: take the interval and start from the samples.
+		info.IntervalSeconds = round3(first.Span.Seconds())
+		info.Start = first.Time.Add(-first.Elapsed)
 	}
 	info.applyTotals(totals)
 	info.Status = Interrupted
-	if err := chart.WriteFile(info.Chart, chartData(info, samples, s.Format)); err != nil {
-		info.Warning = err.Error()
+	if err := s.writeChart(d, info, nil); err != nil {
+		info.Warning = joinWarning(info.Warning, err.Error())
 	}
-	if err := info.save(); err != nil {
+	if err := info.save(d); err != nil {
 		return info, fmt.Errorf("finalizing session %s: %w", info.Dir, err)
 	}
 	return info, nil
 }
 
-// readSamplesFile reads a samples file followed by rows still in memory.
-func readSamplesFile(path string, pending []byte) ([]meter.Sample, int, error) {
-	f, err := os.Open(path)
-	var r io.Reader = bytes.NewReader(pending)
-	if err == nil {
-		defer f.Close()
-		r = io.MultiReader(f, r)
-	} else if len(pending) == 0 {
-		return nil, 0, fmt.Errorf("opening samples: %w", err)
+func joinWarning(a, b string) string {
+	if a == "" {
+		return b
 	}
-	return ReadSamples(r)
+	return a + "; " + b
+}
+
+// writeChart renders the session's chart from its samples (and rows
+// still in memory), streaming them through the downsampler so that any
+// length of session fits in bounded memory.
+func (s Store) writeChart(d *safefs.Dir, info Info, pending []byte) error {
+	return writeChart(d, info, pending, s.Format)
+}
+
+func writeChart(d *safefs.Dir, info Info, pending []byte, f units.Format) error {
+	cs := chartSession(info, f)
+	ds := chart.NewDownsampler(cs.Start, cs.End, chart.Width)
+	interval := info.Interval()
+	if _, err := scanSamplesFile(d, pending, func(s meter.Sample) {
+		if s.Span*2 < interval && !s.Gap {
+			return // a final partial interval's rate is noise
+		}
+		ds.Add(chart.Sample{End: s.Time, Span: s.Span, Recv: s.RecvRate(), Sent: s.SentRate(), Gap: s.Gap})
+	}); err != nil {
+		return err
+	}
+	cs.Samples = ds.Samples()
+	svg, err := chart.Render(cs)
+	if err != nil {
+		return err
+	}
+	if err := d.WriteFile(ChartFile, svg); err != nil {
+		return fmt.Errorf("writing chart: %w", err)
+	}
+	return nil
 }
 
 // Chart re-renders a session's chart from its samples.
 func Chart(info Info, f units.Format) error {
-	samples, _, err := readSamplesFile(info.Samples, nil)
+	d, err := safefs.OpenDir(info.Dir)
 	if err != nil {
 		return err
 	}
-	return chart.WriteFile(info.Chart, chartData(info, samples, f))
+	defer d.Close()
+	return writeChart(d, info, nil, f)
 }
 
 func (i *Info) applyTotals(t meter.Totals) {
@@ -221,8 +370,8 @@ func (i *Info) applyTotals(t meter.Totals) {
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
-func chartData(info Info, samples []meter.Sample, f units.Format) chart.Session {
-	cs := chart.Session{
+func chartSession(info Info, f units.Format) chart.Session {
+	return chart.Session{
 		Start:      info.Start,
 		End:        info.End,
 		Recv:       info.BytesRecv,
@@ -230,16 +379,7 @@ func chartData(info Info, samples []meter.Sample, f units.Format) chart.Session 
 		Interfaces: info.Interfaces,
 		Status:     string(info.Status),
 		Format:     f,
-		Samples:    make([]chart.Sample, 0, len(samples)),
 	}
-	interval := info.Interval()
-	for _, s := range samples {
-		if s.Span*2 < interval && !s.Gap {
-			continue // a final partial interval's rate is noise
-		}
-		cs.Samples = append(cs.Samples, chart.Sample{End: s.Time, Span: s.Span, Recv: s.RecvRate(), Sent: s.SentRate(), Gap: s.Gap})
-	}
-	return cs
 }
 
 // DiskUsage is the size of the files in a session folder, in bytes.
@@ -256,19 +396,30 @@ func DiskUsage(dir string) int64 {
 	return total
 }
 
+// Sum adds up the sessions' totals. Sums that would pass what a uint64
+// holds stop there, and saturated says so: absurd totals in damaged files
+// never wrap round to small numbers.
+func Sum(infos []Info) (recv, sent uint64, saturated bool) {
+	for _, in := range infos {
+		recv = meter.SatAdd(recv, in.BytesRecv)
+		sent = meter.SatAdd(sent, in.BytesSent)
+	}
+	saturated = recv == ^uint64(0) || sent == ^uint64(0)
+	return recv, sent, saturated
+}
+
 // Remove deletes a finished session's folder. It refuses one whose
 // recorder is still running.
 func Remove(info Info) error {
 	if info.Status == Running {
-		lock := flock.New(filepath.Join(info.Dir, lockFile))
-		held, err := lock.TryLock()
-		if err != nil || !held {
+		lock, err := safefs.TryLock(info.Dir, lockFile)
+		if err != nil || lock == nil {
 			return fmt.Errorf("session %s is still recording", info.Dir)
 		}
-		defer lock.Unlock()
+		defer lock.Release(false)
 	}
-	if _, err := os.Stat(filepath.Join(info.Dir, InfoFile)); err != nil {
-		return fmt.Errorf("%s is not a session folder: %w", info.Dir, err)
+	if fi, err := os.Lstat(filepath.Join(info.Dir, InfoFile)); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a session folder", info.Dir)
 	}
 	if err := os.RemoveAll(info.Dir); err != nil {
 		return fmt.Errorf("deleting session %s: %w", info.Dir, err)

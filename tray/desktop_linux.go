@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,17 +16,36 @@ import (
 // ErrNoDesktop says the tray cannot run here.
 var ErrNoDesktop = errors.New("no desktop session: the tray app needs a D-Bus session bus; in a terminal, use 'bwtray record --for 10m'")
 
-// checkDesktop makes sure there is a session bus: without one systray
-// would block forever and panic on quit.
-func checkDesktop() error {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		return fmt.Errorf("%w (DBUS_SESSION_BUS_ADDRESS is not set)", ErrNoDesktop)
+// SessionBus finds the desktop session's D-Bus bus and checks that it
+// answers, before anything else connects to it. It never starts a bus:
+// godbus's SessionBus, which systray and beeep call, runs dbus-launch when
+// DBUS_SESSION_BUS_ADDRESS is unset (godbus issue 268), which leaves an
+// orphan bus behind and a tray nobody can see. The address found is put
+// in the environment, so that those libraries connect to it instead.
+func SessionBus() (string, error) {
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if addr == "" || addr == "autolaunch:" {
+		// systemd's per-user bus, where a desktop session has one.
+		sock := filepath.Join(xdgRuntimeDir(), "bus")
+		if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+			return "", fmt.Errorf("%w (DBUS_SESSION_BUS_ADDRESS is not set)", ErrNoDesktop)
+		}
+		addr = "unix:path=" + sock
 	}
-	conn, err := dbus.ConnectSessionBus()
+	conn, err := dbus.Connect(addr)
 	if err != nil {
-		return fmt.Errorf("%w (connecting to it failed: %v)", ErrNoDesktop, err)
+		return "", fmt.Errorf("%w (connecting to %s failed: %v)", ErrNoDesktop, addr, err)
 	}
-	return conn.Close()
+	conn.Close()
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	return addr, nil
+}
+
+func xdgRuntimeDir() string {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return d
+	}
+	return fmt.Sprintf("/run/user/%d", os.Getuid())
 }
 
 const (
@@ -45,7 +65,7 @@ const (
 // icon. Here, whenever a panel appears, the item is checked for and, if
 // the panel does not list it, registered by its bus name.
 func watchBus(ctx context.Context, log *slog.Logger) (<-chan struct{}, error) {
-	conn, err := dbus.ConnectSessionBus()
+	conn, err := dbus.Connect(os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	if err != nil {
 		return nil, fmt.Errorf("%w (connecting to it failed: %v)", ErrNoDesktop, err)
 	}

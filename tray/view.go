@@ -72,9 +72,6 @@ type view struct {
 // Run runs the tray app until Quit is chosen or ctx ends. Any running
 // session is stopped and saved, and announced, before it returns.
 func Run(ctx context.Context, opts Options) error {
-	if err := checkDesktop(); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	log := opts.Log

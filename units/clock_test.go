@@ -30,7 +30,12 @@ func TestParseClock(t *testing.T) {
 		"17:5":     "not a valid minute",
 		"5pm":      "expected hours and minutes",
 		"":         "expected hours and minutes",
-		"-1:00":    "hour must be 0 to 23",
+		"-1:00":    "not a valid hour",
+		"+1:30":    "not a valid hour",
+		"-0:30":    "not a valid hour",
+		"1:+5":     "not a valid minute",
+		"17:-0":    "not a valid minute",
+		"17: 30":   "not a valid minute",
 		"1:2:3:4":  "expected hours and minutes",
 		"ab:cd":    "not a valid hour",
 	}
@@ -93,7 +98,7 @@ func TestParseAge(t *testing.T) {
 			t.Errorf("ParseAge(%q) = %v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"", "30", "-1d", "0d", "d", "3y", "1e9d"} {
+	for _, in := range []string{"", "30", "-1d", "0d", "d", "3y", "1e9d", "NaNd", "nand", "Infd", "1e-300d", "+1d", "1e1d", "0.0000001d", "1ns", "30s", "-5h"} {
 		if _, err := ParseAge(in); err == nil || !strings.Contains(err.Error(), "30d") {
 			t.Errorf("ParseAge(%q) error = %v", in, err)
 		}

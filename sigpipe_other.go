@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// ignorePipe: only Unix has SIGPIPE.
+func ignorePipe() {}
