@@ -43,7 +43,7 @@ lines are dropped, not samples.
 		interval: fs.Duration("interval", time.Second, "`DURATION` between samples, from 100ms to 1h"),
 		ifaces:   fs.StringSlice("iface", nil, "count only this interface (`NAME`); repeat it or give a comma list (eth0,wlan0); virtual interfaces are allowed"),
 		all:      fs.Bool("all", false, "count every interface except loopback (default: real interfaces only; loopback, bridges, veth, tun/VPN and docker interfaces are left out so no byte is counted twice)"),
-		out:      fs.String("out", "", "keep the session folder in `DIR` (which may be created, in a folder that exists) instead of "+session.DefaultDir()+" or data_dir from the settings file"),
+		out:      fs.String("out", "", "keep the session folder in `DIR` (which may be created, in a folder that exists) instead of "+config.DefaultDataDir()+" or data_dir from the settings file"),
 		asJSON:   fs.Bool("json", false, "print one JSON object with the results on stdout (progress goes to stderr, only if it is a terminal)"),
 		unitsArg: fs.String("units", "si", "`si`: kB, MB (powers of 1000); iec: KiB, MiB"),
 		bits:     fs.Bool("bits", false, "show rates in bits per second (Mbit/s)"),

@@ -65,7 +65,7 @@ Examples:
 Sessions are kept in %s.
 Settings are read from %s
 (every key optional; command-line options win):
-%s`, c.fs.FlagUsagesWrapped(78), session.DefaultDir(), config.Path(), indent(config.Example))
+%s`, c.fs.FlagUsagesWrapped(78), config.DefaultDataDir(), config.Path(), indent(config.Example))
 }
 
 func cmdTray(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -19,10 +19,9 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/adrg/xdg"
-	"github.com/natefinch/atomic"
 
+	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
-	"github.com/bwtray/bwtray/session"
 	"github.com/bwtray/bwtray/units"
 )
 
@@ -53,9 +52,14 @@ func Default() Config {
 		Presets:   []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour},
 		Selection: meter.Selection{Mode: meter.Real},
 		Interval:  time.Second,
-		DataDir:   session.DefaultDir(),
+		DataDir:   DefaultDataDir(),
 	}
 }
+
+// DefaultDataDir is where sessions are kept unless the settings say
+// otherwise: $XDG_DATA_HOME/bwtray/sessions on Linux (~/.local/share/...),
+// the platform's application data folder elsewhere.
+func DefaultDataDir() string { return filepath.Join(xdg.DataHome, "bwtray", "sessions") }
 
 // Path is where the config file is looked for.
 func Path() string { return filepath.Join(xdg.ConfigHome, "bwtray", "config.toml") }
@@ -136,14 +140,16 @@ func (e *Error) Error() string {
 }
 
 // Load reads the config file at path. A missing file gives the defaults
-// and no error; a bad file gives the defaults and an *Error.
+// and no error; a bad file gives the defaults and an *Error. Only a regular
+// file (or a link to one) of at most 64 KiB is read: a link to /dev/zero
+// or a FIFO is reported, never waited on.
 func Load(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := read(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Default(), nil
 	}
 	if err != nil {
-		return Default(), &Error{Path: path, Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
+		return Default(), err
 	}
 	cfg, err := Parse(data)
 	if err != nil {
@@ -159,8 +165,30 @@ func Load(path string) (Config, error) {
 	return cfg, nil
 }
 
+// read reads the settings file at path, regular and bounded.
+func read(path string) ([]byte, error) {
+	data, err := safefs.ReadRegular(path, maxSize)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrNotExist):
+		return data, err
+	case errors.Is(err, safefs.ErrTooLarge):
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("larger than %d kB: a settings file is a few lines; is this the right file?", maxSize>>10)}
+	case errors.Is(err, safefs.ErrNotRegular):
+		var nr *safefs.NotRegularError
+		errors.As(err, &nr)
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("is %s, not a regular file", safefs.Describe(nr.Mode))}
+	}
+	return nil, &Error{Path: path, Msg: fmt.Sprintf("cannot read: %v", unwrapPath(err))}
+}
+
 // Parse reads a config file's contents. Errors are *Error without Path.
 func Parse(data []byte) (Config, error) {
+	if len(data) > maxSize {
+		return Config{}, &Error{Msg: fmt.Sprintf("larger than %d kB: a settings file is a few lines", maxSize>>10)}
+	}
+	if _, err := scan(data); err != nil {
+		return Config{}, err
+	}
 	var r raw
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&r)
 	if err != nil {
@@ -248,12 +276,12 @@ func Parse(data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// lineOf finds the line where key is assigned, or 0.
+// lineOf finds the line where the top-level key is assigned, or 0.
 func lineOf(data []byte, key string) int {
-	re := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(key) + `"?\s*=`)
-	for i, line := range strings.Split(string(data), "\n") {
-		if re.MatchString(line) {
-			return i + 1
+	stmts, _ := scan(data)
+	for _, st := range stmts {
+		if st.key == key || strings.HasSuffix(st.key, "."+key) {
+			return st.line
 		}
 	}
 	return 0
@@ -279,54 +307,58 @@ func unwrapPath(err error) error {
 }
 
 // Set makes key = value in the config file at path, so a choice made in
-// the menu is remembered. Only that key's line changes (or one is added);
-// everything else the user wrote, comments included, stays as it was.
-// The file must still parse afterwards, or nothing is written.
+// the menu is remembered. Only that key's value changes (or a line is
+// added); everything else the user wrote stays as it was: comments, the
+// comment after the value, a value written over several lines, and a file
+// that is a link (to a dotfiles folder, say), whose target is edited. The
+// file must still parse afterwards, or nothing is written. Every error
+// names the file.
 func Set(path, key string, value any) error {
-	var line bytes.Buffer
-	if err := toml.NewEncoder(&line).Encode(map[string]any{key: value}); err != nil {
-		return fmt.Errorf("encoding %s: %w", key, err)
+	var enc bytes.Buffer
+	if err := toml.NewEncoder(&enc).Encode(map[string]any{key: value}); err != nil {
+		return &Error{Path: path, Key: key, Msg: fmt.Sprintf("cannot write %v: %v", value, err)}
 	}
-	data, err := os.ReadFile(path)
+	newLine := strings.TrimSuffix(enc.String(), "\n")
+	_, newValue, _ := strings.Cut(newLine, " = ")
+	data, err := read(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("reading %s: %w", path, err)
+		return err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(data) == 0 {
-		lines = nil
-	}
-	re := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(key) + `"?\s*=`)
-	replaced := false
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "[") {
-			break // keys after a table header belong to the table
+	stmts, err := scan(data)
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.Path = path
 		}
-		if re.MatchString(l) {
-			lines[i] = strings.TrimSuffix(line.String(), "\n")
-			replaced = true
-			break
-		}
+		return err
 	}
-	if !replaced {
-		// Top-level keys must come before any table: insert before the first.
-		at := len(lines)
-		for i, l := range lines {
-			if strings.HasPrefix(strings.TrimSpace(l), "[") {
-				at = i
-				break
-			}
+	var out []byte
+	// Keys in a [table] are not bwtray's (and make the file invalid).
+	if i := slices.IndexFunc(stmts, func(st stmt) bool { return st.key == key && !st.afterTable }); i >= 0 {
+		st := stmts[i]
+		out = append(out, data[:st.valStart]...)
+		out = append(out, newValue...)
+		out = append(out, data[st.valEnd:]...)
+	} else {
+		out = append(out, data...)
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			out = append(out, '\n')
 		}
-		lines = slices.Insert(lines, at, strings.TrimSuffix(line.String(), "\n"))
+		out = append(out, newLine+"\n"...)
 	}
-	out := []byte(strings.Join(lines, "\n") + "\n")
 	if _, err := Parse(out); err != nil {
-		return fmt.Errorf("not saving %s = %v to %s: %w", key, value, path, err)
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.Path = path
+			return &Error{Path: path, Key: key, Msg: fmt.Sprintf("not saving %s: the file would not parse afterwards (%s)", newValue, ce.Msg)}
+		}
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
+		return &Error{Path: path, Key: key, Msg: fmt.Sprintf("cannot create its folder: %v", unwrapPath(err))}
 	}
-	if err := atomic.WriteFile(path, bytes.NewReader(out)); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := safefs.ReplaceFile(path, out); err != nil {
+		return &Error{Path: path, Key: key, Msg: fmt.Sprintf("cannot write: %v", unwrapPath(err))}
 	}
 	return nil
 }

@@ -120,7 +120,7 @@ func TestBadFileNamesFileLineAndKey(t *testing.T) {
 
 func TestUnreadableFile(t *testing.T) {
 	dir := t.TempDir() // a folder where a file is expected
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "cannot read") {
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "is a folder, not a regular file") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -41,6 +41,21 @@ func TestBadInputExitsTwoAndRecordsNothing(t *testing.T) {
 		{[]string{"chart"}, "give one session folder"},
 		{[]string{"chart", t.TempDir()}, "is not a session folder"},
 		{[]string{"sessions", "--units", "x"}, "unknown units"},
+		{[]string{"record", "--until", "+1:30"}, `"+1" is not a valid hour`},
+		{[]string{"record", "--until", "-0:30"}, `"-0" is not a valid hour`},
+		{[]string{"record", "--until", "1:+5"}, `"+5" is not a valid minute`},
+		{[]string{"record", "--until", "17:-0"}, `"-0" is not a valid minute`},
+		{[]string{"record", "--for", "1ns"}, "--for 1ns is shorter than one sampling interval (1s)"},
+		{[]string{"record", "--for", "4s", "--interval", "5s"}, "--for 4s is shorter than one sampling interval (5s)"},
+		{[]string{"sessions", "--prune-older", "NaNd"}, `invalid age "NaNd"`},
+		{[]string{"sessions", "--prune-older", "1e-300d"}, `invalid age "1e-300d"`},
+		{[]string{"sessions", "--prune-older", "Infw"}, `invalid age "Infw"`},
+		{[]string{"record", "--for", "1m", "--out", filepath.Join(t.TempDir(), "typo", "sessions")}, "its parent folder"},
+		{[]string{"record", "--for", "1m", "--interval", "5 -s"}, `invalid --interval "5 -s": use a duration`},
+		{[]string{"record", "--for", "1m", "--interval"}, "option --interval needs a value: run 'bwtray record --help'"},
+		{[]string{"--config"}, "option --config needs a value: run 'bwtray --help'"},
+		{[]string{"--frobnicate"}, "unknown option --frobnicate: run 'bwtray --help'"},
+		{[]string{"record", "--for", "1m", "--json=maybe"}, `invalid --json "maybe"`},
 	}
 	for _, tt := range tests {
 		r := run(t, e, tt.args...)
@@ -48,7 +63,7 @@ func TestBadInputExitsTwoAndRecordsNothing(t *testing.T) {
 			t.Errorf("bwtray %s: exit %d, want 2 (stderr %q)", strings.Join(tt.args, " "), r.code, r.stderr)
 		}
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
-		if len(lines) != 1 || !strings.HasPrefix(lines[0], "bwtray: ") || !strings.Contains(lines[0], tt.want) {
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "bwtray: ") || strings.HasPrefix(lines[0], "bwtray: bwtray") || !strings.Contains(lines[0], tt.want) {
 			t.Errorf("bwtray %s: stderr %q, want one line saying %q", strings.Join(tt.args, " "), r.stderr, tt.want)
 		}
 		if r.stdout != "" {
@@ -93,8 +108,11 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("bwtray %s --help: exit %d, %q", cmd, r.code, r.stdout)
 		}
 	}
+	if r := run(t, e, "--help"); !strings.Contains(r.stdout, "--config FILE") || !strings.Contains(r.stdout, "alert_at") {
+		t.Errorf("bwtray --help does not show --config and the settings:\n%s", r.stdout)
+	}
 	r := run(t, e, "record", "--help")
-	for _, opt := range []string{"--for", "--until", "--interval", "--iface", "--all", "--out", "--json", "--units", "--bits", "--verbose"} {
+	for _, opt := range []string{"--for", "--until", "--interval", "--iface", "--all", "--out", "--json", "--units", "--bits", "--alert-at", "--verbose"} {
 		if !strings.Contains(r.stdout, opt) {
 			t.Errorf("record --help does not explain %s", opt)
 		}

@@ -11,18 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/adrg/xdg"
-
 	"github.com/bwtray/bwtray/chart"
 	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/units"
 )
-
-// DefaultDir is where sessions are kept unless told otherwise:
-// $XDG_DATA_HOME/bwtray/sessions on Linux (~/.local/share/...), the
-// platform's application data folder elsewhere.
-func DefaultDir() string { return filepath.Join(xdg.DataHome, "bwtray", "sessions") }
 
 // Store is a folder of session folders.
 type Store struct {
