@@ -101,8 +101,14 @@ func (p *netnsPair) counters(ns, ifc string) (rx, tx uint64) {
 // and waits until both ends are done.
 func (p *netnsPair) transfer(port, n, m int) {
 	p.t.Helper()
+	p.transferTo(p.addrA, port, n, m)
+}
+
+// transferTo is transfer to a sink on another of a's addresses.
+func (p *netnsPair) transferTo(host string, port, n, m int) {
+	p.t.Helper()
 	e := append(os.Environ(), helperEnv+"=1")
-	addr := fmt.Sprintf("%s:%d", p.addrA, port)
+	addr := fmt.Sprintf("%s:%d", host, port)
 	sink := startCmd(p.t, e, "ip", "netns", "exec", p.a, p.testBinary, "sink", addr, strconv.Itoa(n), strconv.Itoa(m))
 	sink.waitLine(p.t, "listening")
 	source := startCmd(p.t, e, "ip", "netns", "exec", p.b, p.testBinary, "source", addr, strconv.Itoa(n), strconv.Itoa(m))

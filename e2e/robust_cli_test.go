@@ -89,8 +89,8 @@ func TestInterfaceRecreatedMidSession(t *testing.T) {
 	if info.BytesRecv != wantRecv || info.BytesSent != wantSent {
 		t.Errorf("bwtray counted recv=%d sent=%d; the kernel counted %d and %d", info.BytesRecv, info.BytesSent, wantRecv, wantSent)
 	}
-	if !strings.Contains(r.stderr, "is back") {
-		t.Errorf("no word about the interface returning:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "was recreated") {
+		t.Errorf("no word about the interface being recreated:\n%s", r.stderr)
 	}
 }
 

@@ -21,17 +21,27 @@ func BenchmarkTick(b *testing.B) {
 			}
 		}
 	})
-	b.Run("meter", func(b *testing.B) {
-		m, err := Start(ctx, Config{Source: System{}, Clock: SystemClock{}, Interval: time.Second, Select: Selection{Mode: All}.Matcher(Classify), Identify: Identify})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var sink Sample
-		emit := func(s Sample) { sink = s }
-		b.ReportAllocs()
-		for b.Loop() {
-			m.sample(ctx, emit)
-		}
-		_ = sink
-	})
+	for _, tc := range []struct {
+		name  string
+		links func(context.Context) (Links, error)
+	}{
+		{"meter", nil},
+		// With link events (Linux): names are bound to indexes each tick.
+		{"meter-with-links", OpenLinks},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m, err := Start(ctx, Config{Source: System{}, Clock: SystemClock{}, Interval: time.Second, Select: Selection{Mode: All}.Matcher(Classify), Identify: Identify, Links: tc.links})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close()
+			var sink Sample
+			emit := func(s Sample) { sink = s }
+			b.ReportAllocs()
+			for b.Loop() {
+				m.sample(ctx, emit)
+			}
+			_ = sink
+		})
+	}
 }

@@ -14,15 +14,20 @@ type Config struct {
 	Interval time.Duration
 	// Select decides which interfaces count.
 	Select func(name string) bool
-	// Identify tells incarnations of an interface apart; may be nil.
+	// Identify tells incarnations of an interface apart where there are no
+	// link events; may be nil.
 	Identify func(name string) uint64
-	Log      *slog.Logger
+	// Links opens the platform's link events; may be nil, or return nil,
+	// and then interfaces are known by name alone.
+	Links func(ctx context.Context) (Links, error)
+	Log   *slog.Logger
 }
 
 // Meter is one metering run: a baseline reading and the samples after it.
 type Meter struct {
 	cfg       Config
 	tracker   *Tracker
+	links     Links // nil without link events
 	buf       []Counters
 	startWall time.Time
 	startEl   time.Duration
@@ -46,14 +51,42 @@ func Start(ctx context.Context, cfg Config) (*Meter, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	m := &Meter{cfg: cfg, tracker: NewTracker(cfg.Select, cfg.Identify)}
+	if cfg.Links != nil {
+		links, err := cfg.Links(ctx)
+		if err != nil {
+			cfg.Log.Warn("interfaces are known by name only: a rename or a move to another namespace may be miscounted", "err", err)
+		}
+		m.links = links
+	}
 	var err error
 	m.buf, err = cfg.Source.Read(ctx, m.buf)
 	if err != nil {
+		m.Close()
 		return nil, fmt.Errorf("taking the baseline reading: %w", err)
 	}
+	obs, _ := m.tracker.Bind(m.buf)
+	if m.links != nil {
+		// Events queued before now belong to the past: drop them, then
+		// take the baseline with identities.
+		m.links.Poll(func(LinkEvent) {})
+		if dump, err := m.links.Dump(ctx); err == nil {
+			obs = dump
+		} else {
+			cfg.Log.Warn("interfaces are known by name only", "err", err)
+			m.links.Close()
+			m.links = nil
+		}
+	}
 	m.startWall, m.startEl = cfg.Clock.Now(), cfg.Clock.Elapsed()
-	m.tracker.Baseline(m.buf)
+	m.tracker.Baseline(obs)
 	return m, nil
+}
+
+// Close stops the link events, if any. Run does it when it returns.
+func (m *Meter) Close() {
+	if m.links != nil {
+		m.links.Close()
+	}
 }
 
 // Started is the wall-clock time of the baseline reading.
@@ -90,6 +123,7 @@ const (
 func (m *Meter) Run(ctx context.Context, length time.Duration, emit func(Sample)) Ending {
 	timer := m.cfg.Clock.NewTimer()
 	defer timer.Stop()
+	defer m.Close()
 	// The final reading after cancellation must still happen.
 	readCtx := context.WithoutCancel(ctx)
 	wallEnd := m.startWall.Add(length)
@@ -135,8 +169,21 @@ func (m *Meter) sample(ctx context.Context, emit func(Sample)) {
 		m.cfg.Log.Info("reading counters again")
 		m.failing = false
 	}
+	// Events up to this reading are applied first, so that names are
+	// bound to the interfaces they belong to now; where that is in doubt
+	// (a name not known yet, counters lower than before, events lost), the
+	// kernel's own list with identities replaces the reading.
+	lost := m.links != nil && m.links.Poll(m.tracker.Event)
+	obs, ok := m.tracker.Bind(m.buf)
+	if m.links != nil && (!ok || lost) {
+		if dump, err := m.links.Dump(ctx); err == nil {
+			obs = dump
+		} else {
+			m.cfg.Log.Warn("cannot list interfaces; counting by name this time", "err", err)
+		}
+	}
 	el := m.Elapsed()
-	recv, sent, events := m.tracker.Update(m.buf)
+	recv, sent, events := m.tracker.Update(obs)
 	for _, e := range events {
 		level := slog.LevelInfo
 		if e.Kind == Reset {

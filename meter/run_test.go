@@ -246,3 +246,49 @@ func TestStartFailsWhenBaselineFails(t *testing.T) {
 		t.Fatal("want an error")
 	}
 }
+
+// With link events, the baseline comes from the kernel's list, events
+// between samples are applied as they come (a deletion's last bytes are
+// counted), and lost events make the next sample ask the kernel again.
+func TestRunWithLinks(t *testing.T) {
+	clock := metertest.NewClock(time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC))
+	src := &metertest.Source{}
+	links := &metertest.Links{}
+	src.Set(meter.Counters{Name: "va", Recv: 1000, Sent: 0})
+	links.SetDump(meter.Observation{Index: 5, Counters: meter.Counters{Name: "va", Recv: 1000}})
+	m, err := meter.Start(context.Background(), meter.Config{
+		Source: src, Clock: clock, Interval: time.Second, Links: links.Open,
+		Select: func(string) bool { return true },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	samples := make(chan meter.Sample, 10)
+	runCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go m.Run(runCtx, time.Hour, func(s meter.Sample) { samples <- s })
+	if _, ok := clock.Waiting(ctx); !ok {
+		t.Fatal("not waiting")
+	}
+	// Between samples: va is deleted with 500 bytes more, and recreated as
+	// index 6, which moves 70 bytes before the next reading.
+	links.Send(meter.LinkEvent{Observation: meter.Observation{Index: 5, Counters: meter.Counters{Name: "va", Recv: 1500}}, Gone: true})
+	links.Send(meter.LinkEvent{Observation: meter.Observation{Index: 6, Counters: meter.Counters{Name: "va"}}})
+	src.Set(meter.Counters{Name: "va", Recv: 70})
+	clock.Advance(time.Second)
+	clock.Fire()
+	if s := <-samples; s.Recv != 570 {
+		t.Errorf("sample after delete and recreate: %d bytes, want 570", s.Recv)
+	}
+	// Events lost: the next sample takes the kernel's list.
+	before := links.Dumps()
+	links.Lose()
+	src.Set(meter.Counters{Name: "va", Recv: 90})
+	links.SetDump(meter.Observation{Index: 6, Counters: meter.Counters{Name: "va", Recv: 90}})
+	clock.Tick(ctx)
+	if s := <-samples; s.Recv != 20 || links.Dumps() != before+1 {
+		t.Errorf("after lost events: %d bytes, %d dumps", s.Recv, links.Dumps()-before)
+	}
+}

@@ -1,13 +1,39 @@
 package meter
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
+// sysfsFixture unpacks testdata/sysfs.txtar into a temporary folder and
+// returns the root of the sysfs tree in it. The tree has names Windows
+// cannot check out (a&b<c>, pci0000:00), so it is kept in one file.
+func sysfsFixture(t *testing.T) string {
+	t.Helper()
+	ar, err := txtar.ParseFile("testdata/sysfs.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	for _, f := range ar.Files {
+		p := filepath.Join(root, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Skipf("SKIP: this file system cannot hold the fixture name %q: %v", f.Name, err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Skipf("SKIP: this file system cannot hold the fixture name %q: %v", f.Name, err)
+		}
+	}
+	return filepath.Join(root, "sys")
+}
+
 func TestSysfsClassify(t *testing.T) {
-	fs := Sysfs{Root: "testdata/sys"}
+	fs := Sysfs{Root: sysfsFixture(t)}
 	tests := map[string]Kind{
 		"lo":         Loopback,
 		"eth0":       Physical,
@@ -30,7 +56,7 @@ func TestSysfsClassify(t *testing.T) {
 }
 
 func TestSysfsIdentify(t *testing.T) {
-	fs := Sysfs{Root: "testdata/sys"}
+	fs := Sysfs{Root: sysfsFixture(t)}
 	if got := fs.Identify("eth0"); got != 2 {
 		t.Errorf("Identify(eth0) = %d, want 2", got)
 	}
@@ -43,7 +69,7 @@ func TestSysfsIdentify(t *testing.T) {
 }
 
 func TestSelectionMatcher(t *testing.T) {
-	classify := Sysfs{Root: "testdata/sys"}.Classify
+	classify := Sysfs{Root: sysfsFixture(t)}.Classify
 	names := []string{"lo", "eth0", "wlp0s20f3", "a&b<c>", "veth0a", "docker0", "wg0", "br-1f2e3d"}
 	tests := []struct {
 		sel  Selection

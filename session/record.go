@@ -40,11 +40,14 @@ type Env struct {
 	Clock    meter.Clock
 	Classify func(name string) meter.Kind
 	Identify func(name string) uint64
+	// Links opens the platform's interface events; nil for none.
+	Links func(ctx context.Context) (meter.Links, error)
 }
 
-// SystemEnv reads the real counters with the real clock.
+// SystemEnv reads the real counters with the real clock, and knows
+// interfaces by their kernel identity where the platform tells it.
 func SystemEnv() Env {
-	return Env{Source: meter.System{}, Clock: meter.SystemClock{}, Classify: meter.Classify, Identify: meter.Identify}
+	return Env{Source: meter.System{}, Clock: meter.SystemClock{}, Classify: meter.Classify, Identify: meter.Identify, Links: meter.OpenLinks}
 }
 
 // Progress is a live view of a recording.
@@ -150,6 +153,7 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 		Interval: r.req.Interval,
 		Select:   r.req.Selection.Matcher(env.Classify),
 		Identify: env.Identify,
+		Links:    env.Links,
 		Log:      r.log,
 	})
 	if err != nil {
@@ -299,6 +303,9 @@ func (r *Recording) finish(status Status) (Info, error) {
 // session is finished. Another bwtray that locks the file in between finds
 // the session finished on disk and leaves it alone.
 func (r *Recording) release(remove bool) {
+	if r.meter != nil {
+		r.meter.Close()
+	}
 	if r.dir != nil {
 		r.dir.Close()
 		r.dir = nil

@@ -163,3 +163,67 @@ func (s *Source) Read(_ context.Context, into []meter.Counters) ([]meter.Counter
 	}
 	return append(into[:0], s.counters...), nil
 }
+
+// Links is a meter.Links whose events and dumps the test provides: it
+// plays the kernel's rtnetlink.
+type Links struct {
+	mu     sync.Mutex
+	queued []meter.LinkEvent
+	dump   []meter.Observation
+	lost   bool
+	dumps  int
+}
+
+// Open is a meter.Config.Links opener that returns l.
+func (l *Links) Open(context.Context) (meter.Links, error) { return l, nil }
+
+// Send queues an event, as the kernel does at a change.
+func (l *Links) Send(e meter.LinkEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.queued = append(l.queued, e)
+}
+
+// SetDump sets what Dump returns.
+func (l *Links) SetDump(obs ...meter.Observation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dump = slices.Clone(obs)
+}
+
+// Lose makes the next Poll report lost events.
+func (l *Links) Lose() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lost = true
+}
+
+// Dumps is how many times Dump was called.
+func (l *Links) Dumps() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dumps
+}
+
+// Poll implements meter.Links.
+func (l *Links) Poll(f func(meter.LinkEvent)) bool {
+	l.mu.Lock()
+	queued, lost := l.queued, l.lost
+	l.queued, l.lost = nil, false
+	l.mu.Unlock()
+	for _, e := range queued {
+		f(e)
+	}
+	return lost
+}
+
+// Dump implements meter.Links.
+func (l *Links) Dump(context.Context) ([]meter.Observation, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dumps++
+	return slices.Clone(l.dump), nil
+}
+
+// Close implements meter.Links.
+func (l *Links) Close() error { return nil }

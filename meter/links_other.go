@@ -1,0 +1,7 @@
+//go:build !linux
+
+package meter
+
+import "context"
+
+func openLinks(context.Context) (Links, error) { return nil, nil }
