@@ -459,3 +459,44 @@ func iconPixmap(t *testing.T, c *client) []byte {
 	}
 	return []byte(fmt.Sprint(v))
 }
+
+// A menu choice is written back to a settings file kept in a dotfiles
+// folder (config.toml is a link): the link stays, its target is edited,
+// the comment after the value and a value written over several lines
+// survive.
+func TestTrayWritesChoiceThroughLink(t *testing.T) {
+	addr := privateBus(t)
+	w := startWatcher(t, addr)
+	n := startNotifyServer(t, addr, "actions", "body")
+	app := launchTray(t, addr, "")
+	app.proc.cmd.Process.Kill()
+	app.proc.wait(t)
+	home := homeOf(app.env)
+	cfg := filepath.Join(home, "config", "bwtray", "config.toml")
+	old, _ := os.ReadFile(cfg)
+	dotfiles := filepath.Join(home, "dotfiles")
+	os.Mkdir(dotfiles, 0o700)
+	target := filepath.Join(dotfiles, "bwtray.toml")
+	user := string(old) + "presets = [\n  \"3s\",  # quick\n  \"1m\",\n]\ninterfaces = [\"lo\"] # the one I watch\n"
+	user = strings.Replace(user, "presets = [\"3s\", \"1m\", \"5m\"]\n", "", 1)
+	os.WriteFile(target, []byte(user), 0o600)
+	os.Remove(cfg)
+	os.Symlink(target, cfg)
+	again := &trayApp{env: app.env, addr: addr, watcher: w, notes: n, data: app.data, opened: app.opened}
+	again.proc = start(t, app.env, "--verbose")
+	again.waitRegistered(t)
+	again.client.click("All interfaces")
+	again.client.waitMenu("All interfaces checked", func(m *dbustest.MenuNode) bool { return m.Find("All interfaces").Checked })
+	r := again.quit(t)
+	fi, err := os.Lstat(cfg)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("config.toml is no longer a link: %v %v\n%s", fi.Mode(), err, r.stderr)
+	}
+	b, _ := os.ReadFile(target)
+	got := string(b)
+	for _, want := range []string{"interfaces = [\"all\"] # the one I watch\n", "presets = [\n  \"3s\",  # quick\n  \"1m\",\n]\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the settings file lost %q:\n%s", want, got)
+		}
+	}
+}
