@@ -337,3 +337,21 @@ func TestRecordPlainLineEveryTenSeconds(t *testing.T) {
 		t.Errorf("terminal control codes in piped output: %q", r.stdout)
 	}
 }
+
+// Interfaces named in the settings file that this machine lacks are bad
+// input that names the file, not the options.
+func TestConfigInterfacesNameTheFile(t *testing.T) {
+	e := env(t)
+	cfg := filepath.Join(homeOf(e), "config", "bwtray", "config.toml")
+	os.MkdirAll(filepath.Dir(cfg), 0o700)
+	os.WriteFile(cfg, []byte("interfaces = [\"all\", \"lo\"]\n"), 0o600)
+	r := run(t, e, "record", "--for", "1m")
+	want := "bwtray: record: config " + cfg + ": interfaces: unknown interface \"all\""
+	if r.code != 2 || !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want one line starting %q", r.code, r.stderr, want)
+	}
+	// Options still win over the file.
+	if r := run(t, e, "record", "--for", "1s", "--iface", "lo", "--out", t.TempDir()); r.code != 0 {
+		t.Errorf("--iface lo over a bad file: exit %d %s", r.code, r.stderr)
+	}
+}
