@@ -115,8 +115,11 @@ func cmdTray(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ConfigPath: *f.config,
 		ConfigErr:  cfgErr,
 		Env:        session.SystemEnv(),
-		Notifier:   notify.New(ctx, busAddr, logger),
-		Log:        logger,
+		// The final notification goes out after ctx ends (Quit, SIGTERM),
+		// so the notifier lives as long as the process.
+		Notifier: notify.New(context.WithoutCancel(ctx), busAddr, logger),
+		Log:      logger,
+		BusAddr:  busAddr,
 	})
 }
 

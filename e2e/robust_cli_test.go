@@ -200,7 +200,7 @@ func TestCorruptSessionIsSkipped(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dirs[0], "session.json"))
 	os.WriteFile(filepath.Join(dirs[0], "session.json"), b[:len(b)/3], 0o600)
 	r := run(t, e, "sessions", "--dir", out)
-	if r.code != 0 || !strings.Contains(r.stdout, dirs[1]) || strings.Contains(r.stdout, dirs[0]) || !strings.Contains(r.stderr, "skipping "+dirs[0]) {
+	if r.code != 0 || !strings.Contains(r.stdout, dirs[1]) || strings.Contains(r.stdout, dirs[0]) || !strings.Contains(r.stderr, "skipping a damaged session: reading "+dirs[0]) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -36,7 +36,7 @@ func TestTrayBusDiesSavesSession(t *testing.T) {
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
-	app.client.click("5 minutes")
+	app.client.click("Record 5 minutes")
 	app.client.waitStatus("Recording · ")
 	bus.Kill()
 	r := app.proc.wait(t)
@@ -75,7 +75,7 @@ func TestTrayHostileNames(t *testing.T) {
 	app := &trayApp{env: e, addr: addr, watcher: w, notes: n, data: data}
 	app.proc = startCmd(t, e, "ip", "netns", "exec", p.a, bin, "--verbose")
 	app.waitRegistered(t)
-	app.client.click("3 seconds")
+	app.client.click("Record 3 seconds")
 	note := app.notes.next(t)
 	if !strings.Contains(note.Body, "on a&amp;b&lt;c&gt;") || strings.Contains(note.Body, "<c>") {
 		t.Errorf("body not escaped for a markup server: %q", note.Body)

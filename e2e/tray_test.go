@@ -110,27 +110,36 @@ func (a *trayApp) sessionJSON(t *testing.T) map[string]any {
 func TestTrayMenuLayout(t *testing.T) {
 	app := startTray(t, "")
 	m := app.client.waitMenu("the full menu", func(m *dbustest.MenuNode) bool {
-		return m.Find("Quit") != nil && m.Find("Start session") != nil && len(m.Find("Start session").Labels()) >= 5
+		return m.Find("Quit") != nil && m.Find("Interfaces") != nil && len(m.Find("Interfaces").Labels()) >= 3
 	})
+	// Starting a session is one click from the top level (a submenu ran
+	// off the screen's edge on KDE); until times follow the presets.
 	top := m.Labels()
-	want := []string{"Idle", "Start session", "Stop session", "Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Alert at", "Start at login", "Quit"}
-	if !slices.Equal(top, want) {
-		t.Errorf("top-level menu = %q, want %q", top, want)
+	if len(top) != 13 {
+		t.Errorf("top-level menu = %q", top)
+	}
+	fixed := []string{"Idle", "Record 3 seconds", "Record 1 minute", "Record 5 minutes"}
+	if !slices.Equal(top[:4], fixed) {
+		t.Errorf("top-level menu starts %q, want %q", top[:4], fixed)
+	}
+	if !slices.Equal(top[6:], []string{"Open last chart", "Recent sessions", "Open sessions folder", "Interfaces", "Alert at", "Start at login", "Quit"}) {
+		t.Errorf("top-level menu ends %q", top[6:])
+	}
+	untils := top[4:6]
+	if !slices.ContainsFunc(untils, func(s string) bool { return strings.HasPrefix(s, "Record until 17:30") }) ||
+		!slices.ContainsFunc(untils, func(s string) bool {
+			return strings.HasPrefix(s, "Record until ") && !strings.HasPrefix(s, "Record until 17:30")
+		}) {
+		t.Errorf("the until entries are %q, want 17:30 and the next full hour", untils)
 	}
 	if m.Children[0].Enabled {
 		t.Error("the status line must be a disabled item")
 	}
-	if m.Find("Stop session").Enabled || m.Find("Open last chart").Enabled {
-		t.Error("Stop and Open last chart must be disabled before any session")
+	if stop := m.Find("Stop session"); stop == nil || stop.Visible {
+		t.Error("Stop session must be hidden while idle")
 	}
-	starts := m.Find("Start session").Labels()
-	for _, w := range []string{"3 seconds", "1 minute", "5 minutes", "Until 17:30"} {
-		if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, w) }) {
-			t.Errorf("Start session lacks %q: %q", w, starts)
-		}
-	}
-	if !slices.ContainsFunc(starts, func(s string) bool { return strings.HasPrefix(s, "Until ") && !strings.HasPrefix(s, "Until 17:30") }) {
-		t.Errorf("Start session lacks the next full hour: %q", starts)
+	if m.Find("Open last chart").Enabled {
+		t.Error("Open last chart must be disabled before any session")
 	}
 	ifaces := m.Find("Interfaces")
 	labels := ifaces.Labels()
@@ -147,16 +156,17 @@ func TestTraySessionNotificationOpensChart(t *testing.T) {
 	app := startTray(t, "")
 	c := app.client
 	idleTip := c.tooltip()
-	c.click("3 seconds")
+	c.click("Record 3 seconds")
 	c.waitStatus("Recording · ")
 	c.waitFor("the tooltip to show a running session", func() bool {
 		tip := c.tooltip()
 		return tip != idleTip && strings.Contains(tip, "left") && strings.Contains(tip, "↓")
 	})
-	m := c.layout()
-	if !m.Find("Stop session").Enabled || m.Find("Start session").Enabled {
-		t.Error("while recording, Stop must be enabled and Start disabled")
-	}
+	m := c.waitMenu("Stop shown, Record entries hidden", func(m *dbustest.MenuNode) bool {
+		stop, rec := m.Find("Stop session"), m.Find("Record 3 seconds")
+		return stop.Visible && stop.Enabled && !rec.Visible
+	})
+	_ = m
 	n := app.notes.next(t)
 	final := c.waitStatus("Finished ")
 	if !strings.Contains(final, "↓") || !strings.Contains(final, "↑") {
@@ -200,7 +210,7 @@ func TestTraySessionNotificationOpensChart(t *testing.T) {
 func TestTrayStopMidSession(t *testing.T) {
 	app := startTray(t, "")
 	c := app.client
-	c.click("5 minutes")
+	c.click("Record 5 minutes")
 	c.waitStatus("Recording · ")
 	c.click("Stop session")
 	c.waitStatus("Stopped ")
@@ -216,7 +226,7 @@ func TestTrayStopMidSession(t *testing.T) {
 
 func TestTrayQuitDuringSessionSavesIt(t *testing.T) {
 	app := startTray(t, "")
-	app.client.click("5 minutes")
+	app.client.click("Record 5 minutes")
 	app.client.waitStatus("Recording · ")
 	app.quit(t)
 	s := app.sessionJSON(t)
@@ -228,7 +238,7 @@ func TestTrayQuitDuringSessionSavesIt(t *testing.T) {
 
 func TestTraySIGTERMSavesSession(t *testing.T) {
 	app := startTray(t, "")
-	app.client.click("5 minutes")
+	app.client.click("Record 5 minutes")
 	app.client.waitStatus("Recording · ")
 	app.proc.cmd.Process.Signal(syscall.SIGTERM)
 	if r := app.proc.wait(t); r.code != 0 {
@@ -302,7 +312,7 @@ func TestTrayInterfaceSelection(t *testing.T) {
 	c.waitMenu("lo checked", func(m *dbustest.MenuNode) bool {
 		return m.Find("lo (loopback)").Checked && !m.Find("All interfaces").Checked
 	})
-	c.click("3 seconds")
+	c.click("Record 3 seconds")
 	c.waitStatus("Finished ")
 	if s := app.sessionJSON(t); fmt.Sprint(s["interfaces"]) != "[lo]" || s["selection"] != "lo" {
 		t.Errorf("session counted %v (%v), want only lo", s["interfaces"], s["selection"])
@@ -328,15 +338,17 @@ func TestTrayWithoutNotificationServer(t *testing.T) {
 	app := launchTray(t, addr, "")
 	app.watcher = w
 	app.waitRegistered(t)
-	app.client.click("3 seconds")
+	app.client.click("Record 3 seconds")
 	app.client.waitStatus("Finished ")
 	// Saved anyway, and the status line says where the chart is.
 	s := app.sessionJSON(t)
 	if s["status"] != "completed" {
 		t.Errorf("session %v", s["status"])
 	}
+	chart := s["chart"].(string)
+	short := filepath.Join(filepath.Base(filepath.Dir(chart)), "chart.svg")
 	app.client.waitFor("the chart's path in the status line", func() bool {
-		return strings.Contains(app.client.status(), "chart: "+s["chart"].(string))
+		return strings.Contains(app.client.status(), "chart: …/"+short)
 	})
 	r := app.quit(t)
 	if !strings.Contains(r.stderr, "could not show a notification") {
@@ -352,7 +364,7 @@ func TestTrayHangingNotificationServer(t *testing.T) {
 	app.watcher = w
 	app.waitRegistered(t)
 	c := app.client
-	c.click("3 seconds")
+	c.click("Record 3 seconds")
 	c.waitStatus("Finished ")
 	// The menu still answers while the notification hangs.
 	start := time.Now()
@@ -376,7 +388,7 @@ func TestTrayHangingNotificationServer(t *testing.T) {
 func TestTrayStatusLiveWhenMenuOpens(t *testing.T) {
 	app := startTray(t, "")
 	c := app.client
-	c.click("5 minutes")
+	c.click("Record 5 minutes")
 	first := c.waitStatus("Recording · ")
 	if err := c.Opened(); err != nil {
 		t.Fatal(err)
@@ -410,7 +422,7 @@ func TestTrayDataAlert(t *testing.T) {
 	if !m.Find("20 kB").Checked {
 		t.Error("the configured cap is not checked")
 	}
-	c.click("5 minutes")
+	c.click("Record 5 minutes")
 	c.waitStatus("Recording · ")
 	before := iconPixmap(t, c)
 	sendLoopback(t, 64_000)

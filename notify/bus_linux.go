@@ -20,12 +20,25 @@ const (
 )
 
 // busNotifier speaks org.freedesktop.Notifications on a private connection.
+//
+// Any process of the user can emit ActionInvoked or NotificationClosed on
+// the bus, and GNOME Shell emits ActionInvoked twice for one click, from
+// two senders. So a click counts only when it comes from the unique name
+// that owns org.freedesktop.Notifications and returned that notification's
+// id, names the action bwtray offered, and has not been seen before: each
+// notification's action runs at most once.
 type busNotifier struct {
 	conn *dbus.Conn
 	log  *slog.Logger
 
 	mu      sync.Mutex
-	actions map[uint32]func()
+	pending map[uint32]pendingAction
+}
+
+// pendingAction is a notification's action, waiting for its click.
+type pendingAction struct {
+	server string // the unique name that returned the id
+	run    func()
 }
 
 func newBusNotifier(ctx context.Context, addr string, log *slog.Logger) (*busNotifier, error) {
@@ -36,14 +49,14 @@ func newBusNotifier(ctx context.Context, addr string, log *slog.Logger) (*busNot
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the session bus: %w", err)
 	}
-	b := &busNotifier{conn: conn, log: log, actions: map[uint32]func(){}}
+	b := &busNotifier{conn: conn, log: log, pending: map[uint32]pendingAction{}}
 	for _, member := range []string{"ActionInvoked", "NotificationClosed"} {
 		if err := conn.AddMatchSignal(dbus.WithMatchInterface(busIface), dbus.WithMatchMember(member), dbus.WithMatchObjectPath(busPath)); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("listening for notification clicks: %w", err)
 		}
 	}
-	signals := make(chan *dbus.Signal, 16)
+	signals := make(chan *dbus.Signal, 64)
 	conn.Signal(signals)
 	go b.listen(ctx, signals)
 	return b, nil
@@ -64,6 +77,7 @@ func (b *busNotifier) listen(ctx context.Context, signals chan *dbus.Signal) {
 	}
 }
 
+// handle runs a notification's action on its first genuine click.
 func (b *busNotifier) handle(sig *dbus.Signal) {
 	if len(sig.Body) < 2 {
 		return
@@ -74,27 +88,41 @@ func (b *busNotifier) handle(sig *dbus.Signal) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	p, ok := b.pending[id]
+	if !ok || sig.Sender != p.server {
+		return // not ours, already done, or not from the server
+	}
 	switch sig.Name {
 	case busIface + ".ActionInvoked":
 		if key, _ := sig.Body[1].(string); key == actionKey {
-			if f := b.actions[id]; f != nil {
-				go f()
-			}
+			delete(b.pending, id)
+			go p.run()
 		}
 	case busIface + ".NotificationClosed":
-		delete(b.actions, id)
+		delete(b.pending, id)
 	}
 }
 
-func (b *busNotifier) capabilities(ctx context.Context) ([]string, error) {
-	var caps []string
-	err := b.conn.Object(busName, busPath).CallWithContext(ctx, busIface+".GetCapabilities", 0).Store(&caps)
-	return caps, err
+// server is the unique name that owns the notification service now.
+func (b *busNotifier) server(ctx context.Context) (string, error) {
+	var owner string
+	err := b.conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner)
+	if err != nil {
+		return "", fmt.Errorf("finding the notification server: %w", err)
+	}
+	return owner, nil
 }
 
 func (b *busNotifier) send(ctx context.Context, m Message) error {
-	caps, err := b.capabilities(ctx)
+	// Ask the owner by its unique name, so that the id it returns and the
+	// signals it sends come from one and the same sender.
+	server, err := b.server(ctx)
 	if err != nil {
+		return err
+	}
+	obj := b.conn.Object(server, busPath)
+	var caps []string
+	if err := obj.CallWithContext(ctx, busIface+".GetCapabilities", 0).Store(&caps); err != nil {
 		return fmt.Errorf("asking the notification server what it supports: %w", err)
 	}
 	body := m.Body
@@ -115,13 +143,13 @@ func (b *busNotifier) send(ctx context.Context, m Message) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var id uint32
-	call := b.conn.Object(busName, busPath).CallWithContext(ctx, busIface+".Notify", 0,
+	call := obj.CallWithContext(ctx, busIface+".Notify", 0,
 		AppName, uint32(0), "network-transmit-receive", m.Title, body, actions, hints, int32(-1))
 	if err := call.Store(&id); err != nil {
 		return err
 	}
 	if len(actions) > 0 {
-		b.actions[id] = m.OnAction
+		b.pending[id] = pendingAction{server: server, run: m.OnAction}
 	}
 	return nil
 }

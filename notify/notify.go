@@ -14,16 +14,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gen2brain/beeep"
+
+	"github.com/bwtray/bwtray/internal/sanitize"
 )
 
 // AppName is how notifications are signed.
 const AppName = "bwtray"
 
-// Timeout bounds how long sending may take.
-const Timeout = 5 * time.Second
+// Timeout bounds how long one attempt to send may take. A busy desktop
+// can be slow to answer the first notification of a while (KDE Plasma
+// under load took more than 5 s); sending never holds up the menu.
+const Timeout = 30 * time.Second
+
+// maxText bounds a notification's title and body.
+const maxText = 1000
 
 // Message is one notification.
 type Message struct {
@@ -64,21 +72,44 @@ func New(ctx context.Context, busAddr string, log *slog.Logger) *Notifier {
 	return n
 }
 
-// Send shows m, waiting at most Timeout.
+// Send shows m. Over D-Bus it gives the server Timeout, and a second
+// try, before falling back to beeep (which cannot offer the action).
+// Texts are made valid UTF-8 without control characters, and bounded:
+// one bad byte in an interface name must not lose the notification.
 func (n *Notifier) Send(ctx context.Context, m Message) error {
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
-	defer cancel()
+	m.Title = sanitize.Bus(m.Title, maxText)
+	m.Body = sanitizeBody(m.Body)
 	if n.bus != nil {
-		err := n.bus.send(ctx, m)
-		if err == nil {
-			return nil
+		var err error
+		for try := 1; try <= 2; try++ {
+			tctx, cancel := context.WithTimeout(ctx, Timeout)
+			err = n.bus.send(tctx, m)
+			cancel()
+			if err == nil {
+				return nil
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("the notification server did not answer within %v", Timeout)
+			}
+			n.log.Info("sending a notification failed", "try", try, "err", err)
+			if ctx.Err() != nil {
+				return err
+			}
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("the notification server did not answer within %v", Timeout)
-		}
-		n.log.Info("sending over D-Bus failed; trying the fallback", "err", err)
+		n.log.Info("trying the fallback, without the click action", "err", err)
 	}
-	return sendPlatform(ctx, m, n.log)
+	fctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	return sendPlatform(fctx, m, n.log)
+}
+
+// sanitizeBody is sanitize.Bus for each line: the body's line breaks stay.
+func sanitizeBody(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = sanitize.Bus(l, maxText)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fallback sends through beeep, which has no timeout of its own: it runs

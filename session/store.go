@@ -160,7 +160,29 @@ func (s Store) List() (infos []Info, problems []error) {
 			infos = append(infos, info)
 		case errors.Is(err, fs.ErrNotExist):
 		default:
-			problems = append(problems, fmt.Errorf("skipping %s: %w", filepath.Join(s.Dir, name), err))
+			problems = append(problems, fmt.Errorf("skipping a damaged session: %w", err))
+		}
+	}
+	slices.SortFunc(infos, func(a, b Info) int { return b.Start.Compare(a.Start) })
+	return infos, problems
+}
+
+// Recent returns the newest n finished sessions, newest first, reading no
+// more session folders than it needs (their names sort by start time). A
+// damaged one is reported in problems and skipped.
+func (s Store) Recent(n int) (infos []Info, problems []error) {
+	l := s.readFolder()
+	if l.problem != nil {
+		return nil, []error{l.problem}
+	}
+	for i := len(l.names) - 1; i >= 0 && len(infos) < n; i-- {
+		info, err := Load(filepath.Join(s.Dir, l.names[i]))
+		switch {
+		case err == nil && info.Status != Running:
+			infos = append(infos, info)
+		case err == nil, errors.Is(err, fs.ErrNotExist):
+		default:
+			problems = append(problems, fmt.Errorf("skipping a damaged session: %w", err))
 		}
 	}
 	slices.SortFunc(infos, func(a, b Info) int { return b.Start.Compare(a.Start) })
@@ -243,7 +265,7 @@ func (s Store) recoverOne(dir string) (Info, bool, error) {
 		info = rebuildInfo(dir)
 	case err != nil:
 		lock.Release(false)
-		return Info{}, false, fmt.Errorf("skipping %s: %w", dir, err)
+		return Info{}, false, fmt.Errorf("skipping a damaged session: %w", err)
 	}
 	fixed, err := s.finalizeInterrupted(d, info)
 	lock.Release(err == nil)

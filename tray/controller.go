@@ -36,6 +36,8 @@ type Options struct {
 	Log       *slog.Logger
 	// Now is the wall clock for menu labels; nil means time.Now.
 	Now func() time.Time
+	// BusAddr is the session bus the tray shows on (Linux).
+	BusAddr string
 }
 
 // recentMax is how many sessions the Recent sessions submenu lists.
@@ -57,6 +59,8 @@ type Controller struct {
 
 	changed chan struct{}
 	pending sync.WaitGroup // notifications being sent
+
+	warned map[string]bool // problems with the sessions folder already logged
 }
 
 // NewController prepares the app: it finalizes sessions left running by a
@@ -74,6 +78,7 @@ func NewController(ctx context.Context, opts Options) *Controller {
 		log:     opts.Log,
 		store:   session.Store{Dir: opts.Config.DataDir, Format: opts.Config.Format, Log: opts.Log},
 		changed: make(chan struct{}, 1),
+		warned:  map[string]bool{},
 	}
 	c.state.Selection = opts.Config.Selection
 	c.state.Format = opts.Config.Format
@@ -89,10 +94,44 @@ func NewController(ctx context.Context, opts Options) *Controller {
 	for _, p := range problems {
 		c.log.Warn(p.Error())
 	}
-	c.loadRecent()
+	c.RefreshRecent()
 	c.RefreshInterfaces()
 	c.state.Autostart, _ = desktop.AutostartEnabled()
+	go c.watchFolder(ctx)
 	return c
+}
+
+// Menu is the menu to show for st now.
+func (c *Controller) Menu(st State) Menu {
+	return BuildMenu(st, MenuInput{Now: c.opts.Now(), Presets: c.opts.Config.Presets, Until: c.opts.Config.Until, AlertChoices: c.AlertChoices()})
+}
+
+// Do carries out what a menu click asks for.
+func (c *Controller) Do(a Action) {
+	switch a.Kind {
+	case StartFor:
+		if err := c.Start(a.Length, PresetLabel(a.Length), session.Request{For: a.Length.String()}); err != nil {
+			c.log.Info("not started", "err", err)
+		}
+	case StartUntil:
+		now := c.opts.Now()
+		end, _ := a.Until.Next(now)
+		if err := c.Start(end.Sub(now), "until "+a.Until.String(), session.Request{Until: a.Until.String()}); err != nil {
+			c.log.Info("not started", "err", err)
+		}
+	case StopSession:
+		c.Stop()
+	case OpenPath:
+		c.Open(a.Path)
+	case OpenFolder:
+		c.OpenFolder()
+	case SetSelection:
+		c.SetSelection(a.Selection)
+	case SetAlert:
+		c.SetAlert(a.Bytes)
+	case ToggleAutostart:
+		c.ToggleAutostart()
+	}
 }
 
 // ToggleAutostart turns starting at login on or off.
@@ -122,16 +161,36 @@ func (c *Controller) ToggleAutostart() {
 	c.signal()
 }
 
-func (c *Controller) loadRecent() {
-	infos, _ := c.store.List()
-	infos = slices.DeleteFunc(infos, func(i session.Info) bool { return i.Status == session.Running })
+// RefreshRecent reads the newest finished sessions from the sessions
+// folder again: those recorded by 'bwtray record' while the tray runs
+// show up too. A damaged session is warned about once.
+func (c *Controller) RefreshRecent() {
+	infos, problems := c.store.Recent(recentMax)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.state.Recent = infos[:min(len(infos), recentMax)]
-	if len(infos) > 0 {
-		last := infos[0]
-		c.state.Last = &last
+	for _, p := range problems {
+		if !c.warned[p.Error()] {
+			c.warned[p.Error()] = true
+			c.log.Warn(p.Error())
+		}
 	}
+	changed := !sameSessions(infos, c.state.Recent)
+	if changed {
+		c.state.Recent = infos
+		if len(infos) > 0 && (c.state.Last == nil || !infos[0].Start.Before(c.state.Last.Start)) {
+			last := infos[0]
+			c.state.Last = &last
+		}
+	}
+	c.mu.Unlock()
+	if changed {
+		c.signal()
+	}
+}
+
+func sameSessions(a, b []session.Info) bool {
+	return slices.EqualFunc(a, b, func(x, y session.Info) bool {
+		return x.Dir == y.Dir && x.Status == y.Status && x.BytesRecv == y.BytesRecv && x.BytesSent == y.BytesSent
+	})
 }
 
 // Changed signals (coalesced) that State changed.
@@ -253,11 +312,16 @@ func (c *Controller) finished(info session.Info, err error) {
 	c.rec, c.cancelRec, c.recDone = nil, nil, nil
 	c.state.Phase = Finished
 	c.state.Last = &info
-	recent := append([]session.Info{info}, c.state.Recent...)
+	recent := append([]session.Info{info}, slices.DeleteFunc(slices.Clone(c.state.Recent), func(r session.Info) bool { return r.Dir == info.Dir })...)
 	c.state.Recent = recent[:min(len(recent), recentMax)]
 	if err != nil {
 		c.state.Problem = "saved with problems: " + err.Error()
 	}
+	// Until the notification is shown (a busy server may take a while),
+	// and if it never is, the status line says where the chart is.
+	chart := info.Chart
+	note := "chart: " + ShortPath(chart)
+	c.state.ChartNote = note
 	format := c.state.Format
 	c.mu.Unlock()
 	c.signal()
@@ -266,19 +330,23 @@ func (c *Controller) finished(info session.Info, err error) {
 	}
 	c.log.Info("session ended", "status", info.Status, "recv", info.BytesRecv, "sent", info.BytesSent, "chart", info.Chart)
 	title, body := Summary(info, format)
-	chart := info.Chart
 	c.send(notify.Message{Title: title, Body: body, Action: "Open chart", OnAction: func() { c.Open(chart) }, Target: chart},
-		func(error) {
+		func(err error) {
+			if err != nil {
+				return
+			}
 			c.mu.Lock()
-			c.state.ChartNote = "chart: " + chart
+			if c.state.ChartNote == note {
+				c.state.ChartNote = ""
+			}
 			c.mu.Unlock()
 			c.signal()
 		})
 }
 
 // send shows a notification in the background; it never blocks the menu.
-// onFail runs if it could not be shown.
-func (c *Controller) send(m notify.Message, onFail ...func(error)) {
+// done, if given, runs with the outcome.
+func (c *Controller) send(m notify.Message, done ...func(error)) {
 	if c.opts.Notifier == nil {
 		return
 	}
@@ -289,9 +357,9 @@ func (c *Controller) send(m notify.Message, onFail ...func(error)) {
 		err := c.opts.Notifier.Send(context.WithoutCancel(c.ctx), m)
 		if err != nil {
 			c.log.Warn("could not show a notification", "err", err)
-			for _, f := range onFail {
-				f(err)
-			}
+		}
+		for _, f := range done {
+			f(err)
 		}
 	}()
 }
@@ -318,10 +386,31 @@ func (c *Controller) Wait() {
 	c.pending.Wait()
 }
 
-// Shutdown stops any session, waits until it is saved and announced.
+// shutdownGrace bounds how long quitting waits for notifications still
+// being sent (the session is saved by then): a server that does not
+// answer must not keep bwtray from quitting.
+const shutdownGrace = 10 * time.Second
+
+// Shutdown stops any session, waits until it is saved, and gives the
+// notifications on their way (its announcement) up to shutdownGrace.
 func (c *Controller) Shutdown() {
 	c.Stop()
-	c.Wait()
+	c.mu.Lock()
+	done := c.recDone
+	c.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+	sent := make(chan struct{})
+	go func() {
+		c.pending.Wait()
+		close(sent)
+	}()
+	select {
+	case <-sent:
+	case <-time.After(shutdownGrace):
+		c.log.Warn("quitting without waiting longer for the notification server")
+	}
 }
 
 // SetSelection chooses which interfaces the next session counts, and

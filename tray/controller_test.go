@@ -106,8 +106,34 @@ func TestControllerNotificationFailureNotesChart(t *testing.T) {
 	<-n.got
 	c.Wait()
 	st := c.State()
-	if !strings.HasPrefix(st.ChartNote, "chart: ") || !strings.Contains(StatusLine(st), st.Last.Chart) {
+	if !strings.HasPrefix(st.ChartNote, "chart: ") || !strings.Contains(StatusLine(st), ShortPath(st.Last.Chart)) {
 		t.Errorf("status %q does not say where the chart is", StatusLine(st))
+	}
+}
+
+// The chart note stays until the notification is shown, and goes then.
+func TestControllerChartNoteUntilNotified(t *testing.T) {
+	c, clock, _, n := newTestController(t, t.TempDir())
+	c.Start(time.Second, "1 second", session.Request{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clock.Tick(ctx)
+	<-n.got
+	c.Wait()
+	if st := c.State(); st.ChartNote != "" {
+		t.Errorf("chart note %q after the notification was shown", st.ChartNote)
+	}
+}
+
+func TestShortPath(t *testing.T) {
+	tests := map[string]string{
+		"/home/me/x/chart.svg": "/home/me/x/chart.svg",
+		"/home/someone-with-a-long-name/.local/share/bwtray/sessions/2026-11-25T14-05-03/chart.svg": "…/2026-11-25T14-05-03/chart.svg",
+	}
+	for in, want := range tests {
+		if got := ShortPath(in); got != want {
+			t.Errorf("ShortPath(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -11,8 +11,16 @@ import (
 // ErrNoDesktop says the tray cannot run here.
 var ErrNoDesktop = errors.New("no desktop session")
 
+// ErrBusGone is Linux's: the session bus went away.
+var ErrBusGone = errors.New("the session bus went away")
+
 // SessionBus: only Linux trays talk D-Bus.
 func SessionBus() (string, error) { return "", nil }
 
-// watchBus never reports a loss where there is no session bus to lose.
-func watchBus(context.Context, *slog.Logger) (<-chan struct{}, error) { return nil, nil }
+// connectTray: the tray needs no bus connection here.
+func connectTray(string, *slog.Logger) (any, error) { return nil, nil }
+
+// watchTray never reports a loss where there is no session bus to lose.
+func watchTray(context.Context, any, string, *slog.Logger) (<-chan error, error) {
+	return nil, nil
+}

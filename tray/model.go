@@ -2,6 +2,7 @@ package tray
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -128,6 +129,18 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// ShortPath shortens a path for a menu line: the session folder's name
+// and the file name are what tell charts apart, so a long path keeps
+// those two and drops the folders above them.
+func ShortPath(p string) string {
+	const keep = 60
+	if utf8.RuneCountInString(p) <= keep {
+		return p
+	}
+	dir, file := filepath.Split(p)
+	return "…" + string(filepath.Separator) + filepath.Join(filepath.Base(dir), file)
 }
 
 // PresetLabel is a start-menu label for a preset length: "5 minutes".

@@ -2,263 +2,281 @@
 // timed sessions, live totals in the tooltip and a status line, and a
 // notification that opens the chart when a session ends.
 //
-// The Controller runs sessions and keeps the State; the view is a thin
-// layer over it. Only this file talks to systray, and only one goroutine
-// changes menu items (systray's items are not safe to mutate from several).
-// Click loops do nothing but forward clicks, so none is ever dropped.
+// The Controller runs sessions and keeps the State. BuildMenu computes the
+// menu the user should see from the State and the clock, as data; the
+// view applies it to systray, changing only what differs, and checks each
+// click against the menu as shown: a hidden or disabled item does
+// nothing, whoever sends the click. Only this file changes systray items,
+// from one goroutine; the workarounds for systray live in
+// workarounds*.go.
 package tray
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"fyne.io/systray"
 
 	"github.com/bwtray/bwtray/icons"
-	"github.com/bwtray/bwtray/meter"
-	"github.com/bwtray/bwtray/session"
+	"github.com/bwtray/bwtray/internal/sanitize"
 )
 
-// Slots are menu items created up front and shown as needed: systray
-// cannot reliably add items to an exported menu later.
-const (
-	untilSlots = 8
-	ifaceSlots = 16
-)
+// slot is one systray menu item and what it shows.
+type slot struct {
+	item   *systray.MenuItem
+	parent *slot
+	shown  Item
+	fresh  bool // nothing applied yet
+}
 
 type view struct {
 	ctrl *Controller
 	log  *slog.Logger
 	quit context.CancelFunc
+	lost func() bool
 
-	status    *systray.MenuItem
-	start     *systray.MenuItem
-	presets   []*systray.MenuItem
-	until     []*systray.MenuItem
-	stop      *systray.MenuItem
-	openLast  *systray.MenuItem
-	recent    *systray.MenuItem
-	recentOne [recentMax]*systray.MenuItem
-	folder    *systray.MenuItem
-	ifaceMenu *systray.MenuItem
-	ifaceReal *systray.MenuItem
-	ifaceAll  *systray.MenuItem
-	ifaceOne  [ifaceSlots]*systray.MenuItem
-	alertMenu *systray.MenuItem
-	alertOne  []*systray.MenuItem
-	autostart *systray.MenuItem
-	quitItem  *systray.MenuItem
+	// The slots, in menu order; see each.
+	status, stop, openLast, recent, folder, ifaces, alert, autostart, quitItem *slot
+	start, recentItems, ifaceItems, alertItems                                 []*slot
+
+	clicks chan *slot
+	work   chan Action
 
 	// Only the view goroutine touches these.
-	shown       State
-	tooltip     string
-	lastTip     time.Time
-	lastStatus  time.Time
-	openedAt    time.Time // when the panel last said the menu opened
-	untilMinute time.Time // the minute the Until labels were made for
-	icon        iconKind
+	shown      State
+	tooltip    string
+	lastTip    time.Time
+	lastStatus time.Time
+	openedAt   time.Time
+	icon       IconKind
+	iconSet    bool
+}
 
-	clicks chan func()
-	ctx    context.Context
-	titles map[*systray.MenuItem]string
-	hidden map[*systray.MenuItem]bool
-	// busLost is closed when the session bus is gone: systray then panics
-	// on any change (it uses godbus SetMust), so the view stops making any.
-	busLost <-chan struct{}
+func iconBytes(k IconKind) []byte {
+	switch k {
+	case IconRecording:
+		return icons.Recording()
+	case IconWarning:
+		return icons.Warning()
+	}
+	return icons.Idle()
 }
 
 // Run runs the tray app until Quit is chosen or ctx ends. Any running
-// session is stopped and saved, and announced, before it returns.
+// session is stopped and saved, and announced, before it returns. It
+// returns an error if the tray could not be shown, or stopped being
+// visible (its bus connection lost).
 func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+		opts.Log = log
 	}
-	lost, err := watchBus(ctx, log)
+	conn, err := connectTray(opts.BusAddr, log)
+	if err != nil {
+		return err
+	}
+	lost, err := watchTray(ctx, conn, opts.BusAddr, log)
 	if err != nil {
 		return err
 	}
 	ctrl := NewController(ctx, opts)
-	v := &view{ctrl: ctrl, log: opts.Log, quit: cancel, clicks: make(chan func(), 32), ctx: ctx,
-		titles: map[*systray.MenuItem]string{}, hidden: map[*systray.MenuItem]bool{}, busLost: lost}
-	if v.log == nil {
-		v.log = slog.New(slog.DiscardHandler)
-	}
+	var lostErr error
+	lostFlag := make(chan struct{})
+	v := &view{ctrl: ctrl, log: log, quit: cancel, clicks: make(chan *slot, 32), work: make(chan Action, 8),
+		lost: func() bool {
+			select {
+			case <-lostFlag:
+				return true
+			default:
+				return false
+			}
+		}}
 	go func() {
 		select {
-		case <-lost:
-			v.log.Warn("the D-Bus session bus went away; saving the session and quitting")
+		case err := <-lost:
+			lostErr = err
+			log.Warn("the tray can no longer be seen; saving the session and quitting", "why", err)
+			close(lostFlag)
 			cancel()
 		case <-ctx.Done():
 		}
 	}()
-	// Set before Run too: on Linux the first Set* calls can race onReady.
 	st := ctrl.State()
-	systray.SetIcon(icons.Idle())
-	systray.SetTitle("bwtray")
-	systray.SetTooltip(Tooltip(st))
+	setIdentity(iconBytes(Icon(st)))
+	systray.SetTooltip(sanitize.Bus(Tooltip(st), 0))
 	exited := make(chan struct{})
 	systray.Run(func() { v.ready(ctx) }, func() { close(exited) })
 	<-exited
+	// The desktop session ending is a normal end; being dropped is not.
+	if lostErr != nil && !errors.Is(lostErr, ErrBusGone) {
+		if ctrl.State().Last != nil {
+			return fmt.Errorf("%w; the last session was saved (%s)", lostErr, ctrl.State().Last.Dir)
+		}
+		return lostErr
+	}
 	return nil
 }
 
 func (v *view) ready(ctx context.Context) {
-	systray.SetIcon(icons.Idle())
-	systray.SetTitle("bwtray")
-	v.build()
-	v.update(v.ctrl.State(), true)
+	st := v.ctrl.State()
+	setIdentity(iconBytes(Icon(st)))
+	v.build(v.ctrl.Menu(st))
+	v.update(st, true)
 	go v.loop(ctx)
 	go v.worker(ctx)
 }
 
-func (v *view) build() {
-	c := v.ctrl
-	v.status = systray.AddMenuItem("Idle", "What bwtray is doing")
-	v.status.Disable()
-	systray.AddSeparator()
-	v.start = systray.AddMenuItem("Start session", "Record how much data this machine moves")
-	for _, d := range c.Presets() {
-		item := v.start.AddSubMenuItem(PresetLabel(d), "Record for "+PresetLabel(d))
-		v.presets = append(v.presets, item)
-		d := d
-		v.onClick(item, func() { v.startFor(d) })
-	}
-	for i := range untilSlots {
-		item := v.start.AddSubMenuItem("Until", "Record until this time")
-		item.Hide()
-		v.until = append(v.until, item)
-		v.onClick(item, func() { v.startUntil(i) })
-	}
-	v.stop = systray.AddMenuItem("Stop session", "Stop now and save the session")
-	v.stop.Disable()
-	v.onClick(v.stop, c.Stop)
-	systray.AddSeparator()
-	v.openLast = systray.AddMenuItem("Open last chart", "Open the chart of the last session")
-	v.onClick(v.openLast, func() {
-		if last := c.State().Last; last != nil {
-			c.Open(last.Chart)
+// build creates every slot, with what m says, in menu order.
+func (v *view) build(m Menu) {
+	add := func(it Item) *slot {
+		var item *systray.MenuItem
+		if it.Checkbox {
+			item = systray.AddMenuItemCheckbox(it.Label, "", it.Checked)
+		} else {
+			item = systray.AddMenuItem(it.Label, "")
 		}
-	})
-	v.recent = systray.AddMenuItem("Recent sessions", "Open the chart of a recent session")
-	for i := range recentMax {
-		item := v.recent.AddSubMenuItem("", "Open this session's chart")
-		item.Hide()
-		v.recentOne[i] = item
-		v.onClick(item, func() {
-			if r := c.State().Recent; i < len(r) {
-				c.Open(r[i].Chart)
-			}
-		})
+		return &slot{item: item, fresh: true}
 	}
-	v.folder = systray.AddMenuItem("Open sessions folder", "Open the folder where sessions are kept")
-	v.onClick(v.folder, c.OpenFolder)
+	sub := func(parent *slot, it Item) *slot {
+		var item *systray.MenuItem
+		if it.Checkbox {
+			item = parent.item.AddSubMenuItemCheckbox(it.Label, "", it.Checked)
+		} else {
+			item = parent.item.AddSubMenuItem(it.Label, "")
+		}
+		return &slot{item: item, parent: parent, fresh: true}
+	}
+	v.status = add(m.Status)
 	systray.AddSeparator()
-	v.ifaceMenu = systray.AddMenuItem("Interfaces", "Which interfaces the next session counts")
-	v.ifaceReal = v.ifaceMenu.AddSubMenuItemCheckbox("Real interfaces (default)", "Physical interfaces: no loopback, VPN, bridge or container traffic counted twice", false)
-	v.onClick(v.ifaceReal, func() { c.SetSelection(meter.Selection{Mode: meter.Real}) })
-	v.ifaceAll = v.ifaceMenu.AddSubMenuItemCheckbox("All interfaces", "Every interface except loopback", false)
-	v.onClick(v.ifaceAll, func() { c.SetSelection(meter.Selection{Mode: meter.All}) })
-	for i := range ifaceSlots {
-		item := v.ifaceMenu.AddSubMenuItemCheckbox("", "Count only the checked interfaces", false)
-		item.Hide()
-		v.ifaceOne[i] = item
-		v.onClick(item, func() {
-			st := c.State()
-			if i < len(st.Interfaces) {
-				c.SetSelection(Toggle(st.Selection, st.Interfaces[i].Name))
-			}
-		})
+	for _, it := range m.Start {
+		v.start = append(v.start, add(it))
 	}
-	v.alertMenu = systray.AddMenuItem("Alert at", "Notify when a session has moved this much data")
-	for _, n := range c.AlertChoices() {
-		item := v.alertMenu.AddSubMenuItemCheckbox(AlertLabel(n), "Notify when a session reaches "+AlertLabel(n), false)
-		v.alertOne = append(v.alertOne, item)
-		v.onClick(item, func() { c.SetAlert(n) })
-	}
-	v.autostart = systray.AddMenuItemCheckbox("Start at login", "Start bwtray when you log in", false)
-	v.onClick(v.autostart, c.ToggleAutostart)
+	v.stop = add(m.Stop)
 	systray.AddSeparator()
-	v.quitItem = systray.AddMenuItem("Quit", "Quit bwtray (a running session is saved first)")
-	v.onClick(v.quitItem, v.quit)
+	v.openLast = add(m.OpenLast)
+	v.recent = add(m.Recent)
+	for _, it := range m.RecentItems {
+		v.recentItems = append(v.recentItems, sub(v.recent, it))
+	}
+	v.folder = add(m.Folder)
+	systray.AddSeparator()
+	v.ifaces = add(m.Ifaces)
+	for _, it := range m.IfaceItems {
+		v.ifaceItems = append(v.ifaceItems, sub(v.ifaces, it))
+	}
+	v.alert = add(m.Alert)
+	for _, it := range m.AlertItems {
+		v.alertItems = append(v.alertItems, sub(v.alert, it))
+	}
+	v.autostart = add(m.Autostart)
+	systray.AddSeparator()
+	v.quitItem = add(m.Quit)
+	v.each(m, func(s *slot, _ Item) { forwardClicks(v.ctrl.ctx, s.item, s, v.clicks) })
 }
 
-// onClick forwards the item's clicks to the worker. The loop always waits
-// on ClickedCh, because systray drops clicks nobody is waiting for.
-func (v *view) onClick(item *systray.MenuItem, f func()) {
-	go func() {
-		for {
-			select {
-			case <-item.ClickedCh:
-				select {
-				case v.clicks <- f:
-				default:
-					v.log.Warn("too many clicks at once; ignoring one")
-				}
-			case <-v.ctx.Done():
-				return
-			}
-		}
-	}()
+// each calls f for every slot with the item m has for it.
+func (v *view) each(m Menu, f func(*slot, Item)) {
+	f(v.status, m.Status)
+	for i, s := range v.start {
+		f(s, at(m.Start, i))
+	}
+	f(v.stop, m.Stop)
+	f(v.openLast, m.OpenLast)
+	f(v.recent, m.Recent)
+	for i, s := range v.recentItems {
+		f(s, at(m.RecentItems, i))
+	}
+	f(v.folder, m.Folder)
+	f(v.ifaces, m.Ifaces)
+	for i, s := range v.ifaceItems {
+		f(s, at(m.IfaceItems, i))
+	}
+	f(v.alert, m.Alert)
+	for i, s := range v.alertItems {
+		f(s, at(m.AlertItems, i))
+	}
+	f(v.autostart, m.Autostart)
+	f(v.quitItem, m.Quit)
 }
 
-// worker runs click actions one at a time, off the click loops.
+func at(items []Item, i int) Item {
+	if i < len(items) {
+		return items[i]
+	}
+	return Item{Hidden: true}
+}
+
+// set changes what a slot shows, only where it differs: an unchanged menu
+// costs no D-Bus traffic. Labels are made safe for D-Bus (valid UTF-8, no
+// NUL) and bounded.
+func (v *view) set(s *slot, it Item) {
+	it.Label = sanitize.Bus(it.Label, maxLabel)
+	old := s.shown
+	if s.fresh || it.Label != old.Label {
+		s.item.SetTitle(it.Label)
+	}
+	if s.fresh || it.Enabled != old.Enabled {
+		if it.Enabled {
+			s.item.Enable()
+		} else {
+			s.item.Disable()
+		}
+	}
+	if it.Checkbox && (s.fresh || it.Checked != old.Checked) {
+		if it.Checked {
+			s.item.Check()
+		} else {
+			s.item.Uncheck()
+		}
+	}
+	if s.fresh || it.Hidden != old.Hidden {
+		if it.Hidden {
+			s.item.Hide()
+		} else {
+			s.item.Show()
+		}
+	}
+	s.shown, s.fresh = it, false
+}
+
+// clickable reports whether a click on s, as the menu is shown now, does
+// anything: s and every menu above it are shown and enabled.
+func clickable(s *slot) bool {
+	for ; s != nil; s = s.parent {
+		if s.shown.Hidden || !s.shown.Enabled {
+			return false
+		}
+	}
+	return true
+}
+
+// worker runs click actions one at a time, off the view goroutine.
 func (v *view) worker(ctx context.Context) {
 	for {
 		select {
-		case f := <-v.clicks:
-			f()
+		case a := <-v.work:
+			if a.Kind == Quit {
+				v.quit()
+				continue
+			}
+			v.ctrl.Do(a)
 		case <-ctx.Done():
 			return
 		}
 	}
 }
 
-func (v *view) startFor(d time.Duration) {
-	label := PresetLabel(d)
-	if err := v.ctrl.Start(d, label, session.Request{For: d.String()}); err != nil {
-		v.log.Info("not started", "err", err)
-	}
-}
-
-func (v *view) startUntil(i int) {
-	times := v.ctrl.Until()
-	if i >= len(times) {
-		return
-	}
-	now := v.ctrl.Now()
-	end, _ := times[i].Next(now)
-	label := "until " + times[i].String()
-	if err := v.ctrl.Start(end.Sub(now), label, session.Request{Until: times[i].String()}); err != nil {
-		v.log.Info("not started", "err", err)
-	}
-}
-
-// loop applies state changes to the menu. The tooltip changes at most once
-// a second, and only when its text does.
+// loop applies state changes to the menu, and checks clicks against it.
 func (v *view) loop(ctx context.Context) {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
-	// systray drops an "opened" event unless someone is waiting at that
-	// very moment (a non-blocking send), so one goroutine only waits.
-	opened := make(chan struct{}, 1)
-	go func() {
-		for {
-			select {
-			case <-systray.TrayOpenedCh:
-				select {
-				case opened <- struct{}{}:
-				default:
-				}
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	opened := forwardOpened(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -266,11 +284,22 @@ func (v *view) loop(ctx context.Context) {
 			return
 		case <-v.ctrl.Changed():
 			v.update(v.ctrl.State(), false)
+		case s := <-v.clicks:
+			if !clickable(s) || s.shown.Action.Kind == NoAction {
+				v.log.Debug("ignored a click on an item that is hidden, disabled or does nothing", "item", s.shown.Label)
+				continue
+			}
+			select {
+			case v.work <- s.shown.Action:
+			default:
+				v.log.Warn("too many clicks at once; ignoring one")
+			}
 		case <-opened:
 			// Fresh figures the moment the menu is shown, and live ones
 			// while it is likely to stay open.
 			v.log.Debug("the panel opened the menu")
 			v.openedAt = time.Now()
+			v.ctrl.RefreshRecent()
 			v.update(v.ctrl.State(), false)
 		case <-tick.C:
 			if v.shown.Phase != Recording {
@@ -281,195 +310,41 @@ func (v *view) loop(ctx context.Context) {
 	}
 }
 
-func (v *view) lost() bool {
-	select {
-	case <-v.busLost:
-		return true
-	default:
-		return false
-	}
+func (v *view) update(s State, force bool) {
+	safely(v.lost, func(r any) {
+		v.log.Warn("the tray lost its connection; saving the session and quitting", "err", r)
+		v.quit()
+	}, func() { v.apply(s, force) })
 }
-
-// safely runs f, which changes the tray, unless the bus is gone. A systray
-// panic means the bus went away before busLost said so: the app then
-// saves and quits.
-func (v *view) safely(f func()) {
-	if v.lost() {
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			v.log.Warn("the tray lost its connection; saving the session and quitting", "err", r)
-			v.quit()
-		}
-	}()
-	f()
-}
-
-func (v *view) update(s State, force bool) { v.safely(func() { v.apply(s, force) }) }
 
 func (v *view) shutdown() {
-	v.safely(func() { v.setTitle(v.status, "Saving…") })
+	saving := v.status.shown
+	saving.Label = "Saving…"
+	safely(v.lost, func(any) {}, func() { v.set(v.status, saving) })
 	v.ctrl.Shutdown()
 	v.update(v.ctrl.State(), true)
 	systray.Quit()
 }
 
-type iconKind int
-
-const (
-	iconIdle iconKind = iota
-	iconRecording
-	iconWarning
-)
-
-func (k iconKind) bytes() []byte {
-	switch k {
-	case iconRecording:
-		return icons.Recording()
-	case iconWarning:
-		return icons.Warning()
-	}
-	return icons.Idle()
-}
-
-// setTitle and show change an item only when what it shows changes, so
-// an unchanged menu costs no D-Bus traffic.
-func (v *view) setTitle(item *systray.MenuItem, title string) {
-	if old, ok := v.titles[item]; !ok || old != title {
-		item.SetTitle(title)
-		v.titles[item] = title
-	}
-}
-
-func (v *view) show(item *systray.MenuItem, on bool) {
-	if hidden, ok := v.hidden[item]; ok && hidden == !on {
-		return
-	}
-	if on {
-		item.Show()
-	} else {
-		item.Hide()
-	}
-	v.hidden[item] = !on
-}
-
-// Status line pacing. A label change makes systray emit LayoutUpdated,
-// and a panel then fetches the whole menu again: once a second for a
-// whole session is real work for both sides. So the status line follows
-// the live figures only while the menu is probably open (just after the
-// panel said it opened); otherwise it changes at most every statusEvery.
-// Phase changes always show at once. The tooltip stays live.
-const (
-	statusEvery = 5 * time.Second
-	statusLive  = 30 * time.Second
-)
-
-func (v *view) statusDue(s State, force bool) bool {
-	now := time.Now()
-	switch {
-	case force, s.Phase != v.shown.Phase, s.Problem != v.shown.Problem, s.ChartNote != v.shown.ChartNote:
-		return true
-	case now.Sub(v.openedAt) < statusLive:
-		return now.Sub(v.lastStatus) >= time.Second
-	}
-	return now.Sub(v.lastStatus) >= statusEvery
-}
-
 func (v *view) apply(s State, force bool) {
-	if line := StatusLine(s); line != v.titles[v.status] && v.statusDue(s, force) {
-		v.setTitle(v.status, line)
-		v.lastStatus = time.Now()
+	now := time.Now()
+	m := v.ctrl.Menu(s)
+	changed := force || s.Phase != v.shown.Phase || s.Problem != v.shown.Problem || s.ChartNote != v.shown.ChartNote
+	status := m.Status
+	if status.Label != v.status.shown.Label && !StatusDue(now, v.lastStatus, v.openedAt, changed) {
+		status.Label = v.status.shown.Label // the live figures wait their turn
+	} else if status.Label != v.status.shown.Label {
+		v.lastStatus = now
 	}
-	if tip := Tooltip(s); tip != v.tooltip {
-		// At most once a second; a phase change shows at once.
-		if force || s.Phase != v.shown.Phase || time.Since(v.lastTip) >= time.Second {
-			systray.SetTooltip(tip)
-			v.tooltip, v.lastTip = tip, time.Now()
-		}
+	m.Status = status
+	v.each(m, v.set)
+	if tip := sanitize.Bus(Tooltip(s), 0); tip != v.tooltip && (force || TooltipDue(now, v.lastTip, s.Phase != v.shown.Phase)) {
+		systray.SetTooltip(tip)
+		v.tooltip, v.lastTip = tip, now
 	}
-	icon := iconIdle
-	switch {
-	case s.Alerted():
-		icon = iconWarning
-	case s.Phase == Recording:
-		icon = iconRecording
-	}
-	if force || icon != v.icon {
-		systray.SetIcon(icon.bytes())
-		v.icon = icon
-	}
-	recording := s.Phase == Recording
-	enable(v.start, !recording)
-	enable(v.stop, recording)
-	enable(v.openLast, s.Last != nil)
-	enable(v.recent, len(s.Recent) > 0)
-	enable(v.ifaceMenu, !recording)
-
-	// The rest changes rarely: skip each part while its inputs have not
-	// changed, so a tick costs the status line and tooltip only.
-	now := v.ctrl.Now()
-	if minute := now.Truncate(time.Minute); force || !minute.Equal(v.untilMinute) {
-		times := v.ctrl.Until()
-		for i, item := range v.until {
-			if i < len(times) {
-				v.setTitle(item, UntilLabel(now, times[i]))
-			}
-			v.show(item, i < len(times))
-		}
-		v.untilMinute = minute
-	}
-	if force || !sameSlice(s.Recent, v.shown.Recent) || s.Format != v.shown.Format {
-		for i, item := range v.recentOne {
-			if i < len(s.Recent) {
-				v.setTitle(item, RecentLabel(s.Recent[i], s.Format))
-			}
-			v.show(item, i < len(s.Recent))
-		}
-	}
-	if force || s.AlertAt != v.shown.AlertAt {
-		for i, n := range v.ctrl.AlertChoices() {
-			check(v.alertOne[i], s.AlertAt == n)
-		}
-	}
-	check(v.autostart, s.Autostart)
-	if force || s.Selection.Mode != v.shown.Selection.Mode || !slices.Equal(s.Selection.Names, v.shown.Selection.Names) || !slices.Equal(s.Interfaces, v.shown.Interfaces) {
-		check(v.ifaceReal, s.Selection.Mode == meter.Real)
-		check(v.ifaceAll, s.Selection.Mode == meter.All)
-		for i, item := range v.ifaceOne {
-			if i < len(s.Interfaces) {
-				ifc := s.Interfaces[i]
-				v.setTitle(item, InterfaceLabel(ifc))
-				check(item, s.Selection.Mode == meter.Named && slices.Contains(s.Selection.Names, ifc.Name))
-			}
-			v.show(item, i < len(s.Interfaces))
-		}
+	if icon := Icon(s); force || !v.iconSet || icon != v.icon {
+		systray.SetIcon(iconBytes(icon))
+		v.icon, v.iconSet = icon, true
 	}
 	v.shown = s
-}
-
-// sameSlice reports whether a and b are the same slice: the controller
-// replaces its slices on every change and never modifies them.
-func sameSlice[T any](a, b []T) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
-func enable(item *systray.MenuItem, on bool) {
-	if on == item.Disabled() {
-		if on {
-			item.Enable()
-		} else {
-			item.Disable()
-		}
-	}
-}
-
-func check(item *systray.MenuItem, on bool) {
-	if on != item.Checked() {
-		if on {
-			item.Check()
-		} else {
-			item.Uncheck()
-		}
-	}
 }

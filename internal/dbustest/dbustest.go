@@ -33,7 +33,16 @@ type Bus struct {
 }
 
 // StartBus starts a private session bus.
-func StartBus() (*Bus, error) {
+func StartBus() (*Bus, error) { return StartBusWithLimits(nil) }
+
+// StartBusWithLimits starts a private session bus with dbus-daemon limits
+// such as max_message_size: a message larger than that makes the daemon
+// disconnect its sender.
+func StartBusWithLimits(limits map[string]int) (*Bus, error) {
+	var lim strings.Builder
+	for name, v := range limits {
+		fmt.Fprintf(&lim, "  <limit name=%q>%d</limit>\n", name, v)
+	}
 	dir, err := os.MkdirTemp("", "bwtray-bus-")
 	if err != nil {
 		return nil, err
@@ -50,7 +59,7 @@ func StartBus() (*Bus, error) {
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
-</busconfig>
+`+lim.String()+`</busconfig>
 `), 0o600)
 	if err != nil {
 		return nil, err
@@ -181,10 +190,12 @@ type Notification struct {
 // NotifyServer plays org.freedesktop.Notifications.
 type NotifyServer struct {
 	// Got receives every notification.
-	Got  chan Notification
-	conn *dbus.Conn
-	caps []string
-	hang bool
+	Got chan Notification
+	// Delay makes Notify answer only after it (a busy desktop).
+	Delay time.Duration
+	conn  *dbus.Conn
+	caps  []string
+	hang  bool
 
 	mu     sync.Mutex
 	nextID uint32
@@ -195,6 +206,7 @@ func (s *NotifyServer) Notify(app string, replaces uint32, icon, summary, body s
 	if s.hang {
 		select {} // a server that never answers
 	}
+	time.Sleep(s.Delay)
 	s.mu.Lock()
 	s.nextID++
 	id := s.nextID
@@ -215,8 +227,16 @@ func (s *NotifyServer) GetServerInformation() (string, string, string, string, *
 func (s *NotifyServer) CloseNotification(uint32) *dbus.Error { return nil }
 
 // Click emits ActionInvoked for the default action, as a user's click does.
-func (s *NotifyServer) Click(id uint32) error {
-	return s.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", id, "default")
+func (s *NotifyServer) Click(id uint32) error { return s.Invoke(id, "default") }
+
+// Invoke emits ActionInvoked for the action key.
+func (s *NotifyServer) Invoke(id uint32, key string) error {
+	return s.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", id, key)
+}
+
+// Closed emits NotificationClosed with the reason (2: dismissed by the user).
+func (s *NotifyServer) Closed(id, reason uint32) error {
+	return s.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.NotificationClosed", id, reason)
 }
 
 // StartNotifyServer owns the notifications name on the bus at addr. With
@@ -399,3 +419,6 @@ func (c *Client) Property(name string) (any, error) {
 	}
 	return v.Value(), nil
 }
+
+// Service is the bus name of the item's owner (its unique name).
+func (c *Client) Service() string { return c.service }
