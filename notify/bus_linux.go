@@ -114,25 +114,30 @@ func (b *busNotifier) server(ctx context.Context) (string, error) {
 }
 
 func (b *busNotifier) send(ctx context.Context, m Message) error {
-	// Ask the owner by its unique name, so that the id it returns and the
+	// The first call goes to the well-known name: the server may be
+	// started by D-Bus activation (GNOME Shell's is), and has no owner
+	// before it is called.
+	var caps []string
+	if err := b.conn.Object(busName, busPath).CallWithContext(ctx, busIface+".GetCapabilities", 0).Store(&caps); err != nil {
+		return fmt.Errorf("asking the notification server what it supports: %w", err)
+	}
+	// Then the owner by its unique name, so that the id it returns and the
 	// signals it sends come from one and the same sender.
 	server, err := b.server(ctx)
 	if err != nil {
 		return err
 	}
 	obj := b.conn.Object(server, busPath)
-	var caps []string
-	if err := obj.CallWithContext(ctx, busIface+".GetCapabilities", 0).Store(&caps); err != nil {
-		return fmt.Errorf("asking the notification server what it supports: %w", err)
+	var actions []string
+	if m.Action != "" && m.OnAction != nil && slices.Contains(caps, "actions") {
+		actions = []string{actionKey, m.Action}
+	} else {
+		m = withoutAction(m)
 	}
 	body := m.Body
 	if slices.Contains(caps, "body-markup") {
 		// Such servers render a subset of HTML: "a<b" would vanish.
 		body = html.EscapeString(body)
-	}
-	var actions []string
-	if m.Action != "" && m.OnAction != nil && slices.Contains(caps, "actions") {
-		actions = []string{actionKey, m.Action}
 	}
 	hints := map[string]dbus.Variant{
 		"category":      dbus.MakeVariant("transfer.complete"),

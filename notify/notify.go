@@ -38,6 +38,9 @@ type Message struct {
 	Title string
 	// Body is plain text; it is escaped for servers that render markup.
 	Body string
+	// Unclickable is a last line added to the body only where the
+	// notification cannot be clicked (no action): where the chart is.
+	Unclickable string
 	// Action labels the click action, like "Open chart"; "" for none.
 	Action string
 	// OnAction runs (on its own goroutine) when the notification is clicked.
@@ -79,6 +82,7 @@ func New(ctx context.Context, busAddr string, log *slog.Logger) *Notifier {
 func (n *Notifier) Send(ctx context.Context, m Message) error {
 	m.Title = sanitize.Bus(m.Title, maxText)
 	m.Body = sanitizeBody(m.Body)
+	m.Unclickable = sanitize.Bus(m.Unclickable, maxText)
 	if n.bus != nil {
 		var err error
 		for try := 1; try <= 2; try++ {
@@ -103,6 +107,14 @@ func (n *Notifier) Send(ctx context.Context, m Message) error {
 	return sendPlatform(fctx, m, n.log)
 }
 
+// withoutAction is m as shown where it cannot be clicked.
+func withoutAction(m Message) Message {
+	if m.Unclickable != "" {
+		m.Body += "\n" + m.Unclickable
+	}
+	return m
+}
+
 // sanitizeBody is sanitize.Bus for each line: the body's line breaks stay.
 func sanitizeBody(s string) string {
 	lines := strings.Split(s, "\n")
@@ -115,6 +127,7 @@ func sanitizeBody(s string) string {
 // fallback sends through beeep, which has no timeout of its own: it runs
 // on a goroutine and is abandoned if it does not return in time.
 func fallback(ctx context.Context, m Message) error {
+	m = withoutAction(m)
 	done := make(chan error, 1)
 	go func() { done <- beeep.Notify(m.Title, m.Body, "") }()
 	select {

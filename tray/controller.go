@@ -329,8 +329,8 @@ func (c *Controller) finished(info session.Info, err error) {
 		c.log.Error("session saved with problems", "dir", info.Dir, "err", err)
 	}
 	c.log.Info("session ended", "status", info.Status, "recv", info.BytesRecv, "sent", info.BytesSent, "chart", info.Chart)
-	title, body := Summary(info, format)
-	c.send(notify.Message{Title: title, Body: body, Action: "Open chart", OnAction: func() { c.Open(chart) }, Target: chart},
+	title, body, where := Summary(info, format)
+	c.send(notify.Message{Title: title, Body: body, Unclickable: where, Action: "Open chart", OnAction: func() { c.Open(chart) }, Target: chart},
 		func(err error) {
 			if err != nil {
 				return

@@ -5,6 +5,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 )
 
@@ -24,3 +25,9 @@ func connectTray(string, *slog.Logger) (any, error) { return nil, nil }
 func watchTray(context.Context, any, string, *slog.Logger) (<-chan error, error) {
 	return nil, nil
 }
+
+// watchHost: the notification area always shows the icon here.
+func watchHost(context.Context, any, *slog.Logger, Notifier) {}
+
+// lostReason: systray panicked while changing the tray.
+func lostReason(_ string, why any) error { return fmt.Errorf("the tray failed: %v", why) }

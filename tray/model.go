@@ -215,8 +215,9 @@ func Toggle(sel meter.Selection, name string) meter.Selection {
 	return meter.Selection{Mode: meter.Named, Names: append(slices.Clone(sel.Names), name)}
 }
 
-// Summary is the notification for a finished session.
-func Summary(info session.Info, f units.Format) (title, body string) {
+// Summary is the notification for a finished session: its title, its
+// body, and where the chart is, for notifications that cannot be clicked.
+func Summary(info session.Info, f units.Format) (title, body, where string) {
 	switch info.Status {
 	case session.Stopped:
 		title = "Session stopped"
@@ -232,13 +233,15 @@ func Summary(info session.Info, f units.Format) (title, body string) {
 	if info.Duration() < 10*time.Minute {
 		clock = "15:04:05" // "14:05–14:05" says nothing about a short session
 	}
-	body = fmt.Sprintf("%s, %s–%s, on %s\nPeak ↓ %s ↑ %s\nChart: %s",
-		units.Duration(info.Duration()), info.Start.Local().Format(clock), info.End.Local().Format(clock), ifaces,
-		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), info.Chart)
+	// GNOME joins the body's lines and cuts it after about 60 characters:
+	// what matters comes first, in short lines.
+	body = fmt.Sprintf("%s · %s–%s · peak ↓ %s ↑ %s\non %s",
+		units.Duration(info.Duration()), info.Start.Local().Format(clock), info.End.Local().Format(clock),
+		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), ifaces)
 	if info.Warning != "" {
 		body += "\nWarning: " + info.Warning
 	}
-	return title, body
+	return title, body, "Chart: " + info.Chart
 }
 
 // alertPresets are the data caps the Alert at submenu always offers.
@@ -272,5 +275,24 @@ func AlertMessage(p session.Progress, f units.Format) (title, body string) {
 	if p.Length > 0 {
 		body += fmt.Sprintf(" %s left.", units.Duration(p.Remaining()))
 	}
+	return title, body
+}
+
+// NoHostMessage is what bwtray says when no panel shows tray icons, for
+// the desktop named by XDG_CURRENT_DESKTOP: the fix for that desktop
+// first (GNOME shows only the first ~60 characters of a body), then why,
+// and that recording from a terminal works meanwhile.
+func NoHostMessage(desktop string) (title, body string) {
+	title = "bwtray is running, but no panel shows its icon"
+	d := strings.ToLower(desktop)
+	switch {
+	case strings.Contains(d, "gnome") || strings.Contains(d, "unity"):
+		body = "Install gnome-shell-extension-appindicator and turn it on in Extensions: GNOME shows tray icons only with it (Debian and Ubuntu package it under that name). The icon appears as soon as it is on."
+	case strings.Contains(d, "i3") || strings.Contains(d, "bspwm") || strings.Contains(d, "openbox") || strings.Contains(d, "awesome") || strings.Contains(d, "dwm"):
+		body = "Run snixembed, or use a bar that shows StatusNotifierItems (such as waybar): this tray shows only old-style (XEmbed) icons. The icon appears as soon as one runs."
+	default:
+		body = "Add a system tray (status notifier) to your panel, or run snixembed: no panel here shows StatusNotifierItem icons. The icon appears as soon as one runs."
+	}
+	body += "\nMeanwhile, 'bwtray record --for 10m' records in a terminal."
 	return title, body
 }

@@ -116,9 +116,34 @@ func TestLabels(t *testing.T) {
 	}
 	info.Interfaces = []string{"a&b<c>"}
 	info.Chart = "/x/chart.svg"
-	title, body := Summary(info, units.Format{})
-	if title != "Session finished: ↓ 310 MB ↑ 12.0 MB" || !strings.Contains(body, "on a&b<c>") || !strings.Contains(body, "Chart: /x/chart.svg") {
-		t.Errorf("Summary = %q / %q", title, body)
+	info.PeakRecvBps, info.PeakSentBps = 12.1e6, 1.1e6
+	info.End = info.Start.Add(10 * time.Minute)
+	title, body, where := Summary(info, units.Format{})
+	if title != "Session finished: ↓ 310 MB ↑ 12.0 MB" || where != "Chart: /x/chart.svg" {
+		t.Errorf("Summary = %q / %q", title, where)
+	}
+	// GNOME joins the lines and cuts after about 60 characters: duration,
+	// time window and peaks must come first.
+	if first, _, _ := strings.Cut(body, "\n"); first != "10:00 · 14:05–14:15 · peak ↓ 12.1 MB/s ↑ 1.10 MB/s" {
+		t.Errorf("first line %q", first)
+	}
+	if !strings.Contains(body, "on a&b<c>") || strings.Contains(body, "chart.svg") {
+		t.Errorf("body %q", body)
+	}
+}
+
+func TestNoHostMessage(t *testing.T) {
+	tests := map[string]string{
+		"GNOME":        "gnome-shell-extension-appindicator",
+		"ubuntu:GNOME": "gnome-shell-extension-appindicator",
+		"i3":           "snixembed",
+		"":             "snixembed",
+	}
+	for desktop, want := range tests {
+		title, body := NoHostMessage(desktop)
+		if !strings.Contains(body, want) || !strings.Contains(body, "bwtray record") || !strings.Contains(title, "no panel shows its icon") {
+			t.Errorf("NoHostMessage(%q) = %q / %q", desktop, title, body)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/systray"
@@ -37,6 +38,8 @@ type view struct {
 	log  *slog.Logger
 	quit context.CancelFunc
 	lost func() bool
+	// lose reports that systray panicked because its connection is gone.
+	lose func(why any)
 
 	// The slots, in menu order; see each.
 	status, stop, openLast, recent, folder, ifaces, alert, autostart, quitItem *slot
@@ -86,8 +89,19 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	ctrl := NewController(ctx, opts)
+	// The tray is lost when its connection is: the watcher may say so
+	// first, or systray may panic on a change first; either way, once.
 	var lostErr error
+	var lostOnce sync.Once
 	lostFlag := make(chan struct{})
+	lose := func(err error) {
+		lostOnce.Do(func() {
+			lostErr = err
+			log.Warn("the tray can no longer be seen; saving the session and quitting", "why", err)
+			close(lostFlag)
+			cancel()
+		})
+	}
 	v := &view{ctrl: ctrl, log: log, quit: cancel, clicks: make(chan *slot, 32), work: make(chan Action, 8),
 		lost: func() bool {
 			select {
@@ -96,17 +110,18 @@ func Run(ctx context.Context, opts Options) error {
 			default:
 				return false
 			}
-		}}
+		},
+		lose: func(why any) { lose(lostReason(opts.BusAddr, why)) }}
 	go func() {
 		select {
 		case err := <-lost:
-			lostErr = err
-			log.Warn("the tray can no longer be seen; saving the session and quitting", "why", err)
-			close(lostFlag)
-			cancel()
+			lose(err)
 		case <-ctx.Done():
 		}
 	}()
+	if conn != nil {
+		go watchHost(ctx, conn, log, opts.Notifier)
+	}
 	st := ctrl.State()
 	setIdentity(iconBytes(Icon(st)))
 	systray.SetTooltip(sanitize.Bus(Tooltip(st), 0))
@@ -311,10 +326,7 @@ func (v *view) loop(ctx context.Context) {
 }
 
 func (v *view) update(s State, force bool) {
-	safely(v.lost, func(r any) {
-		v.log.Warn("the tray lost its connection; saving the session and quitting", "err", r)
-		v.quit()
-	}, func() { v.apply(s, force) })
+	safely(v.lost, v.lose, func() { v.apply(s, force) })
 }
 
 func (v *view) shutdown() {

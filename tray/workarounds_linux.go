@@ -265,7 +265,7 @@ func watchTray(ctx context.Context, conn *dbus.Conn, addr string, log *slog.Logg
 				if ctx.Err() != nil {
 					return // quitting: systray closed it
 				}
-				lost <- lostReason(addr)
+				lost <- lostReason(addr, nil)
 				return
 			case <-ctx.Done():
 				return
@@ -294,7 +294,8 @@ var (
 )
 
 // lostReason tells a bus that went away from one that dropped bwtray.
-func lostReason(addr string) error {
+// why, if not nil, is what systray panicked with when it found out.
+func lostReason(addr string, why any) error {
 	if c, err := dbus.Connect(addr); err == nil {
 		c.Close()
 		return ErrDisconnected
