@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/bwtray/bwtray/apps"
 	"github.com/bwtray/bwtray/config"
 	"github.com/bwtray/bwtray/internal/sanitize"
 	"github.com/bwtray/bwtray/meter"
@@ -25,7 +27,7 @@ type recordFlags struct {
 	forArg, untilArg, out, unitsArg, alertAt *string
 	interval                                 *time.Duration
 	ifaces                                   *[]string
-	all, asJSON, bits, verbose               *bool
+	all, asJSON, bits, verbose, noApps       *bool
 }
 
 func recordCommand(stdout io.Writer) (*command, recordFlags) {
@@ -48,6 +50,7 @@ lines are dropped, not samples.
 		unitsArg: fs.String("units", "si", "`si`: kB, MB (powers of 1000); iec: KiB, MiB"),
 		bits:     fs.Bool("bits", false, "show rates in bits per second (Mbit/s)"),
 		alertAt:  fs.String("alert-at", "", "say so (and ring the terminal bell) when the session has moved `SIZE`, both ways: 500MB, 2GB, 1.5GiB"),
+		noApps:   fs.Bool("no-apps", false, "do not tell which apps moved the data (Linux; also apps = false in the settings)"),
 		verbose:  fs.Bool("verbose", false, "log what the meter notices (interfaces appearing, renamed or recreated, resets)"),
 	}
 	fs.BoolP("help", "h", false, "show this help")
@@ -57,6 +60,7 @@ lines are dropped, not samples.
 	c.hints["json"] = "--json takes no value"
 	c.hints["bits"] = "--bits takes no value"
 	c.hints["verbose"] = "--verbose takes no value"
+	c.hints["no-apps"] = "--no-apps takes no value"
 	c.about += "\nDefaults for --interval, --units, --bits, --alert-at, the interfaces and the\nfolder come from the settings file (see 'bwtray --help') when it sets them.\n"
 	c.examples = []string{
 		"bwtray record --for 10m",
@@ -232,7 +236,7 @@ func planRecord(c *command, f recordFlags, cfg config.Config, cfgPath string, no
 			return p, usageErrorf("record: --out needs a folder, like --out ~/sessions")
 		}
 	}
-	p.req = session.Request{Interval: interval, Selection: sel, For: *f.forArg, Until: *f.untilArg, AlertAt: alert}
+	p.req = session.Request{Interval: interval, Selection: sel, For: *f.forArg, Until: *f.untilArg, AlertAt: alert, NoApps: *f.noApps || !cfg.Apps}
 	switch {
 	case *f.forArg != "" && *f.untilArg != "":
 		return p, usageErrorf("record: give --for or --until, not both")
@@ -336,6 +340,7 @@ func printSummary(w io.Writer, info session.Info, f units.Format) error {
 		ifaces = "none"
 	}
 	fmt.Fprintf(&b, "  interfaces  %s\n", sanitize.Terminal(ifaces))
+	writeApps(&b, info, f)
 	if info.Gaps > 0 {
 		fmt.Fprintf(&b, "  gaps        %d (the machine slept or bwtray was paused)\n", info.Gaps)
 	}
@@ -346,4 +351,53 @@ func printSummary(w io.Writer, info session.Info, f units.Format) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxAppLines is how many apps the summary lists before it adds up the rest.
+const maxAppLines = 8
+
+// writeApps lists the apps that moved the bytes, largest first, and the
+// remainder no app holds, with its likely reasons:
+//
+//	apps        steam          ↓ 4.10 GB  ↑ 12.1 MB
+//	            firefox        ↓ 230 MB   ↑ 8.02 MB
+//	            unattributed   ↓ 120 MB   ↑ 3.10 MB   (UDP/QUIC: chromium)
+func writeApps(b *strings.Builder, info session.Info, f units.Format) {
+	if info.Unattributed == nil || len(info.Apps) == 0 && info.Unattributed.Zero() {
+		return // not asked, or nothing moved
+	}
+	rows := info.Apps
+	var more apps.Bytes
+	if len(rows) > maxAppLines {
+		for _, r := range rows[maxAppLines:] {
+			more.Add(r.Bytes)
+		}
+		rows = rows[:maxAppLines]
+	}
+	width := len("unattributed")
+	for _, r := range rows {
+		width = max(width, utf8.RuneCountInString(sanitize.Terminal(r.Name)))
+	}
+	label := "apps"
+	line := func(name string, by apps.Bytes, note string) {
+		l := fmt.Sprintf("  %-10s  %-*s  ↓ %-9s ↑ %-9s%s", label, width, name, f.Bytes(by.Recv), f.Bytes(by.Sent), note)
+		b.WriteString(strings.TrimRight(l, " ") + "\n")
+		label = ""
+	}
+	for _, r := range rows {
+		note := ""
+		if r.Estimated {
+			note = "  (partly estimated)"
+		}
+		line(sanitize.Terminal(r.Name), r.Bytes, note)
+	}
+	if !more.Zero() {
+		line(fmt.Sprintf("%d more", len(info.Apps)-maxAppLines), more, "")
+	}
+	un := *info.Unattributed
+	note := ""
+	if len(un.Reasons) > 0 {
+		note = "  (" + sanitize.Terminal(strings.Join(un.Reasons, "; ")) + ")"
+	}
+	line("unattributed", un.Bytes, note)
 }

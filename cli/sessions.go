@@ -96,10 +96,14 @@ func cmdSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "START\tDURATION\tDOWNLOAD\tUPLOAD\tSTATUS\tCHART")
+	fmt.Fprintln(tw, "START\tDURATION\tDOWNLOAD\tUPLOAD\tSTATUS\tTOP APP\tCHART")
 	for _, in := range infos {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Start.Local().Format("2006-01-02 15:04:05"), units.Duration(in.Duration()),
-			format.Bytes(in.BytesRecv), format.Bytes(in.BytesSent), sanitize.Terminal(string(in.Status)), sanitize.Terminal(in.Chart))
+		top := "-"
+		if len(in.Apps) > 0 {
+			top = sanitize.Terminal(sanitize.Bus(in.Apps[0].Name, 20))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Start.Local().Format("2006-01-02 15:04:05"), units.Duration(in.Duration()),
+			format.Bytes(in.BytesRecv), format.Bytes(in.BytesSent), sanitize.Terminal(string(in.Status)), top, sanitize.Terminal(in.Chart))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

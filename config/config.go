@@ -44,6 +44,8 @@ type Config struct {
 	// AlertAt is a data cap in bytes per session (download + upload);
 	// 0 means no alert.
 	AlertAt uint64
+	// Apps says whether sessions tell which apps moved the data.
+	Apps bool
 }
 
 // Default is the configuration used when there is no file.
@@ -53,6 +55,7 @@ func Default() Config {
 		Selection: meter.Selection{Mode: meter.Real},
 		Interval:  time.Second,
 		DataDir:   DefaultDataDir(),
+		Apps:      true,
 	}
 }
 
@@ -75,6 +78,7 @@ interval = "1s"                               # time between samples
 data_dir = "~/.local/share/bwtray/sessions"   # where sessions are kept
 open_command = ["xdg-open"]                   # program that opens charts
 alert_at = "500MB"                            # notify when a session moves this much ("off")
+apps = true                                   # tell which apps moved the data (Linux)
 `
 
 // raw is the file as written.
@@ -88,9 +92,10 @@ type raw struct {
 	DataDir     string   `toml:"data_dir"`
 	OpenCommand command  `toml:"open_command"`
 	AlertAt     string   `toml:"alert_at"`
+	Apps        *bool    `toml:"apps"`
 }
 
-var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command", "alert_at"}
+var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command", "alert_at", "apps"}
 
 // command accepts "program" or ["program", "arg", ...].
 type command []string
@@ -272,6 +277,9 @@ func Parse(data []byte) (Config, error) {
 			return bad("alert_at", "%q is not a data size: use values like \"500MB\" or \"2GB\", or \"off\"", r.AlertAt)
 		}
 		cfg.AlertAt = n
+	}
+	if r.Apps != nil {
+		cfg.Apps = *r.Apps
 	}
 	return cfg, nil
 }

@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	os.Chmod(dir, 0o755) // some tests run bwtray as an ordinary user
 	bin = filepath.Join(dir, "bwtray")
 	if old := os.Getenv("BWTRAY_E2E_BIN"); old != "" {
 		// Run the suite against another build, such as an older release,
@@ -232,6 +233,7 @@ func decodeInfo(t *testing.T, s string) sessionInfo {
 	if dec.More() {
 		t.Fatalf("stdout has more than one JSON value:\n%s", s)
 	}
+	checkAppsSum(t, info)
 	return info
 }
 

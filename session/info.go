@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bwtray/bwtray/apps"
 	"github.com/bwtray/bwtray/internal/safefs"
 )
 
@@ -80,6 +81,12 @@ type Info struct {
 	// is when the session reached it.
 	AlertAt   uint64     `json:"alert_at,omitempty"`
 	AlertedAt *time.Time `json:"alerted_at,omitempty"`
+
+	// Apps are what each app moved, largest first, and Unattributed the
+	// rest of the totals: together they add up to BytesRecv and BytesSent
+	// exactly. Absent where attribution was off or not possible.
+	Apps         []apps.Total       `json:"apps,omitempty"`
+	Unattributed *apps.Unattributed `json:"unattributed,omitempty"`
 
 	SampleCount int    `json:"sample_count"`
 	Gaps        int    `json:"gaps"`

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bwtray/bwtray/apps"
 	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
 )
@@ -32,6 +33,8 @@ type Request struct {
 	// AlertAt, if not 0, is a data cap in bytes (download + upload): when
 	// the session's total reaches it, Progress says so once.
 	AlertAt uint64
+	// NoApps turns off telling which apps moved the bytes.
+	NoApps bool
 }
 
 // Env is what a recording reads; tests replace its parts.
@@ -42,12 +45,15 @@ type Env struct {
 	Identify func(name string) uint64
 	// Links opens the platform's interface events; nil for none.
 	Links func(ctx context.Context) (meter.Links, error)
+	// Apps starts telling which apps move the bytes of the interfaces
+	// counted says; nil for never.
+	Apps func(ctx context.Context, counted func(name string) bool, now time.Time) (*apps.Recorder, error)
 }
 
 // SystemEnv reads the real counters with the real clock, and knows
 // interfaces by their kernel identity where the platform tells it.
 func SystemEnv() Env {
-	return Env{Source: meter.System{}, Clock: meter.SystemClock{}, Classify: meter.Classify, Identify: meter.Identify, Links: meter.OpenLinks}
+	return Env{Source: meter.System{}, Clock: meter.SystemClock{}, Classify: meter.Classify, Identify: meter.Identify, Links: meter.OpenLinks, Apps: apps.Open}
 }
 
 // Progress is a live view of a recording.
@@ -90,6 +96,9 @@ type Recording struct {
 	dir      *safefs.Dir
 	lock     *safefs.Lock
 	samples  *samplesWriter
+	apps     *apps.Recorder // nil without attribution
+	appsOut  *appsWriter
+	appsErr  bool // a step failed; said once
 	totals   meter.Totals
 	last     meter.Sample
 	diskFull bool
@@ -160,6 +169,11 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 		return err
 	}
 	start := r.meter.Started()
+	if !r.req.NoApps && env.Apps != nil {
+		if err := r.startApps(ctx, env, start); err != nil {
+			r.log.Info("not telling which apps moved the data", "why", err)
+		}
+	}
 	r.info = Info{
 		Start:           start,
 		End:             start,
@@ -179,6 +193,40 @@ func (r *Recording) open(ctx context.Context, dir string, env Env) error {
 	}
 	r.info.setPaths(dir)
 	return r.info.save(r.dir)
+}
+
+// startApps starts attributing bytes to apps, with apps.csv.
+func (r *Recording) startApps(ctx context.Context, env Env, now time.Time) error {
+	rec, err := env.Apps(ctx, r.req.Selection.Matcher(env.Classify), now)
+	if err != nil {
+		return err
+	}
+	out, err := createApps(r.dir)
+	if err != nil {
+		rec.Close()
+		return err
+	}
+	r.apps, r.appsOut = rec, out
+	return nil
+}
+
+// stepApps takes the apps' next look, and writes a window to apps.csv
+// every appsWindow.
+func (r *Recording) stepApps(ctx context.Context, s meter.Sample) {
+	if r.apps == nil {
+		return
+	}
+	if err := r.apps.Step(ctx, s.Time); err != nil && !r.appsErr {
+		r.appsErr = true
+		r.log.Warn("cannot list sockets; the apps' totals may miss some bytes", "err", err)
+	}
+	if s.Elapsed >= r.appsOut.next {
+		r.appsOut.next = (s.Elapsed/appsWindow + 1) * appsWindow
+		if err := r.appsOut.write(s.Time, r.apps.Window()); err != nil && !r.appsErr {
+			r.appsErr = true
+			r.log.Warn("cannot write "+AppsFile, "err", err)
+		}
+	}
 }
 
 // Info is the session as it stands.
@@ -242,6 +290,7 @@ func (r *Recording) Run(ctx context.Context, progress func(Progress)) (Info, err
 			r.log.Warn("no counted interface is present; counting resumes when one appears")
 		}
 		r.last = s
+		r.stepApps(ctx, s)
 		if err := r.samples.Write(s); err != nil {
 			if !r.diskFull {
 				r.log.Warn("cannot write samples; keeping them in memory until the disk takes them", "err", err)
@@ -284,6 +333,18 @@ func (r *Recording) finish(status Status) (Info, error) {
 		at := r.alertedAt
 		info.AlertedAt = &at
 	}
+	if r.apps != nil {
+		rows, un := r.apps.Finish(context.Background(), info.End, apps.Bytes{Recv: info.BytesRecv, Sent: info.BytesSent})
+		closes, lost := r.apps.Heard()
+		r.log.Info("sockets closed during the session", "heard", closes, "lost", lost)
+		if err := r.appsOut.write(info.End, r.apps.Window()); err != nil {
+			errs = append(errs, fmt.Errorf("writing %s: %w", AppsFile, err))
+		}
+		if err := r.appsOut.close(); err != nil {
+			errs = append(errs, fmt.Errorf("saving %s: %w", AppsFile, err))
+		}
+		info.Apps, info.Unattributed = rows, &un
+	}
 	if err := writeChart(r.dir, info, pending, r.store.Format); err != nil {
 		info.Warning = err.Error()
 		errs = append(errs, err)
@@ -305,6 +366,10 @@ func (r *Recording) finish(status Status) (Info, error) {
 func (r *Recording) release(remove bool) {
 	if r.meter != nil {
 		r.meter.Close()
+	}
+	if r.apps != nil {
+		r.apps.Close()
+		r.apps = nil
 	}
 	if r.dir != nil {
 		r.dir.Close()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bwtray/bwtray/apps"
 	"github.com/bwtray/bwtray/chart"
 	"github.com/bwtray/bwtray/internal/safefs"
 	"github.com/bwtray/bwtray/meter"
@@ -315,6 +316,14 @@ func (s Store) finalizeInterrupted(d *safefs.Dir, info Info) (Info, error) {
 	}
 	info.applyTotals(totals)
 	info.Status = Interrupted
+	if rows, skipped, err := appsFromFile(d); err == nil && rows != nil {
+		rows, rest, _ := apps.Split(rows, apps.Bytes{Recv: info.BytesRecv, Sent: info.BytesSent})
+		info.Apps = rows
+		info.Unattributed = &apps.Unattributed{Bytes: rest, Reasons: []string{"the session was interrupted: the apps' last seconds may be missing"}}
+		if skipped > 0 {
+			s.log().Warn("skipped damaged rows of "+AppsFile, "dir", info.Dir, "rows", skipped)
+		}
+	}
 	if err := s.writeChart(d, info, nil); err != nil {
 		info.Warning = joinWarning(info.Warning, err.Error())
 	}

@@ -234,6 +234,7 @@ func (c *Controller) Start(length time.Duration, label string, req session.Reque
 	}
 	req.Length = length
 	req.Interval = c.opts.Config.Interval
+	req.NoApps = !c.opts.Config.Apps
 	req.Selection = c.state.Selection
 	req.AlertAt = c.state.AlertAt
 	rec, err := c.store.Begin(c.ctx, req, c.opts.Env)

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bwtray/bwtray/internal/sanitize"
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/session"
 	"github.com/bwtray/bwtray/units"
@@ -177,10 +178,28 @@ func UntilLabel(now time.Time, c units.ClockTime) string {
 	return "Until " + c.String()
 }
 
-// RecentLabel is a Recent sessions entry: "25 Nov 14:05 · 10:00 · ↓ 310 MB ↑ 12 MB".
+// maxAppName bounds an app's name in one-line places (a scope or an
+// executable may be named anything, at any length).
+const maxAppName = 24
+
+// TopApps is one short line with the apps that moved the most, both ways:
+// "steam 4.11 GB · firefox 238 MB"; "" when the session has none.
+func TopApps(info session.Info, f units.Format, n int) string {
+	var parts []string
+	for _, a := range info.Apps[:min(n, len(info.Apps))] {
+		parts = append(parts, fmt.Sprintf("%s %s", sanitize.Bus(a.Name, maxAppName), f.Bytes(a.Recv+a.Sent)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// RecentLabel is a Recent sessions entry: "25 Nov 14:05 · 10:00 · ↓ 310 MB
+// ↑ 12 MB · steam", with the app that moved the most.
 func RecentLabel(info session.Info, f units.Format) string {
 	l := fmt.Sprintf("%s · %s · ↓ %s ↑ %s", info.Start.Local().Format("2 Jan 15:04"), units.Duration(info.Duration()),
 		f.Bytes(info.BytesRecv), f.Bytes(info.BytesSent))
+	if len(info.Apps) > 0 {
+		l += " · " + sanitize.Bus(info.Apps[0].Name, maxAppName)
+	}
 	if info.Status != session.Completed {
 		l += " (" + string(info.Status) + ")"
 	}
@@ -235,9 +254,13 @@ func Summary(info session.Info, f units.Format) (title, body, where string) {
 	}
 	// GNOME joins the body's lines and cuts it after about 60 characters:
 	// what matters comes first, in short lines.
-	body = fmt.Sprintf("%s · %s–%s · peak ↓ %s ↑ %s\non %s",
+	body = fmt.Sprintf("%s · %s–%s · peak ↓ %s ↑ %s",
 		units.Duration(info.Duration()), info.Start.Local().Format(clock), info.End.Local().Format(clock),
-		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps), ifaces)
+		f.Rate(info.PeakRecvBps), f.Rate(info.PeakSentBps))
+	if top := TopApps(info, f, 3); top != "" {
+		body += "\n" + top
+	}
+	body += "\non " + ifaces
 	if info.Warning != "" {
 		body += "\nWarning: " + info.Warning
 	}

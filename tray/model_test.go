@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bwtray/bwtray/apps"
 	"github.com/bwtray/bwtray/meter"
 	"github.com/bwtray/bwtray/session"
 	"github.com/bwtray/bwtray/units"
@@ -129,6 +130,23 @@ func TestLabels(t *testing.T) {
 	}
 	if !strings.Contains(body, "on a&b<c>") || strings.Contains(body, "chart.svg") {
 		t.Errorf("body %q", body)
+	}
+	// The apps that moved the most, in one short second line; a name from
+	// the system is bounded and made safe for the bus.
+	info.Apps = []apps.Total{
+		{Name: "steam", Bytes: apps.Bytes{Recv: 250e6, Sent: 1e6}},
+		{Name: "firefox\x1b[31m" + strings.Repeat("x", 100), Bytes: apps.Bytes{Recv: 40e6}},
+		{Name: "curl", Bytes: apps.Bytes{Recv: 10e6}},
+		{Name: "apt", Bytes: apps.Bytes{Recv: 5e6}},
+	}
+	_, body, _ = Summary(info, units.Format{})
+	lines := strings.Split(body, "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "steam 251 MB · firefox") || !strings.HasSuffix(lines[1], "· curl 10.0 MB") ||
+		strings.Contains(lines[1], "\x1b") || strings.Contains(lines[1], "apt") || len([]rune(lines[1])) > 80 {
+		t.Errorf("apps line %q", lines[1])
+	}
+	if got := RecentLabel(info, units.Format{}); !strings.HasSuffix(got, "↑ 12.0 MB · steam (interrupted)") {
+		t.Errorf("RecentLabel with apps = %q", got)
 	}
 }
 
