@@ -1,12 +1,21 @@
-// Package chart draws a session's download and upload rates over time as an
-// SVG, with go-chart.
+// Package chart draws a session's download and upload rates over time, as
+// an SVG and as a PNG for sharing, with go-chart.
+//
+// What it draws: the download above the time axis and the upload mirrored
+// below it (each on its own scale when one is tiny next to the other, so
+// it never vanishes); the average rate of each pixel column as the line
+// and the highest rate in it as a lighter band above (a week of traffic is
+// not drawn as its peaks); each direction's average and peak, the peak's
+// moment marked; sleeps and stalls as grey bands; and, where the session
+// knows them, the apps that moved the bytes: the top five as stacked areas
+// and a table under the plot.
 //
 // go-chart has sharp edges that this package files down: it fails on empty,
 // single-point and all-zero data, floods the axis with labels when the range
 // is degenerate, does not escape text, and writes a stub file when it fails.
-// Here ranges and ticks are always set explicitly, every text is escaped,
-// long sessions are downsampled to the chart's width keeping each bucket's
-// peak, and output is rendered to memory, never to a file directly.
+// Here ranges and ticks are always set explicitly, every text is escaped
+// (for SVG), everything but the axes is drawn by this package on go-chart's
+// renderer, and output is rendered to memory, never to a file directly.
 package chart
 
 import (
@@ -28,8 +37,12 @@ import (
 type Sample struct {
 	End  time.Time
 	Span time.Duration
-	// Recv and Sent are rates in bytes per second.
+	// Recv and Sent are average rates over the interval, in bytes per
+	// second.
 	Recv, Sent float64
+	// PeakRecv and PeakSent are the highest rates of the samples a
+	// downsampled interval stands for (0: Recv and Sent).
+	PeakRecv, PeakSent float64
 	// Gap marks an interval during which the machine slept or the meter
 	// was stalled: its rate is only an average, so it is drawn as a band.
 	Gap bool
@@ -44,13 +57,23 @@ type Session struct {
 	Status     string
 	Format     units.Format
 	Samples    []Sample
+	// PeakRecv and PeakSent are each direction's highest sample rate and
+	// when it was; zero: found in Samples.
+	PeakRecv, PeakSent Moment
+	// Apps (largest first) and Unattributed are the session's apps table;
+	// AppRates their rates over time. All optional.
+	Apps         []App
+	Unattributed *Remainder
+	AppRates     *AppRates
 }
 
-// Size of the chart in SVG user units; Width also bounds the number of
-// points drawn, since more than one per pixel cannot be seen.
+// Size of the chart in SVG user units (and PNG pixels); Width also bounds
+// the number of points drawn, since more than one per pixel cannot be
+// seen. The height grows with the apps table.
 const (
-	Width  = 1024
-	Height = 480
+	Width      = 1024
+	BaseHeight = 500
+	rowHeight  = 16
 )
 
 var (
@@ -58,69 +81,98 @@ var (
 	sentColor = drawing.Color{R: 0xe6, G: 0x7e, B: 0x22, A: 255} // orange
 	gapColor  = drawing.Color{R: 0x99, G: 0x99, B: 0x99, A: 70}
 	gridColor = drawing.Color{R: 0xdd, G: 0xdd, B: 0xdd, A: 255}
+	axisColor = drawing.Color{R: 0x66, G: 0x66, B: 0x66, A: 255}
+	textColor = drawing.Color{R: 0x33, G: 0x33, B: 0x33, A: 255}
+	// appColors are the stacked apps', apart from the download's blue and
+	// the upload's orange.
+	appColors = []drawing.Color{
+		{R: 0x2c, G: 0xa0, B: 0x2c, A: 255}, // green
+		{R: 0x94, G: 0x67, B: 0xbd, A: 255}, // purple
+		{R: 0x8c, G: 0x56, B: 0x4b, A: 255}, // brown
+		{R: 0xe3, G: 0x77, B: 0xc2, A: 255}, // pink
+		{R: 0xbc, G: 0xbd, B: 0x22, A: 255}, // olive
+	}
+)
+
+// output is a format: go-chart's renderer, and how text must be made safe
+// for it.
+type output struct {
+	provider gochart.RendererProvider
+	text     func(string) string
+}
+
+var (
+	svgOutput = output{gochart.SVG, escape}
+	pngOutput = output{gochart.PNG, plain}
 )
 
 // Render returns the session's chart as SVG. go-chart writes a stub
 // file when it fails; rendering to memory means nothing partial is ever
 // written: the caller replaces the file atomically.
-func Render(s Session) ([]byte, error) {
+func Render(s Session) ([]byte, error) { return renderTo(s, svgOutput) }
+
+// RenderPNG returns the same chart as a PNG, which chat apps and mail
+// clients preview.
+func RenderPNG(s Session) ([]byte, error) { return renderTo(s, pngOutput) }
+
+func renderTo(s Session, out output) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := render(&buf, s); err != nil {
+	if err := render(&buf, s, out); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-func render(buf *bytes.Buffer, s Session) (err error) {
-	// go-chart panics on some inputs (mismatched series lengths); a chart is
-	// never worth crashing a recording for.
+// Height is the chart's height for a session: more with an apps table.
+func Height(s Session) int {
+	return BaseHeight + tableHeight(tableRows(s))
+}
+
+func render(buf *bytes.Buffer, s Session, out output) (err error) {
+	// go-chart panics on some inputs; a chart is never worth crashing a
+	// recording for.
 	defer func() {
 		if r := recover(); r != nil {
+			buf.Reset()
 			err = fmt.Errorf("rendering chart: %v", r)
 		}
 	}()
-	start, end := s.Start, s.End
-	if n := len(s.Samples); n > 0 {
-		if first := s.Samples[0].End.Add(-s.Samples[0].Span); first.Before(start) || start.IsZero() {
-			start = first
-		}
-		if last := s.Samples[n-1].End; last.After(end) {
-			end = last
-		}
+	start, end := bounds(s)
+	ds := NewDownsampler(start, end, Width)
+	for _, x := range s.Samples {
+		ds.Add(x)
 	}
-	if !end.After(start) {
-		end = start.Add(time.Second)
+	peakR, peakS := s.PeakRecv, s.PeakSent
+	if peakR.Rate == 0 && peakS.Rate == 0 {
+		peakR, peakS = ds.Peaks()
 	}
-	samples := Downsample(s.Samples, start, end, Width)
-	scale := 1.0
+	unit := 1.0 // the axis's unit per byte per second
 	if s.Format.Bits {
-		scale = 8
+		unit = 8
 	}
-	recv, sent, gaps := series(samples, start, scale)
-	peak := 0.0
-	for _, v := range recv.YValues {
-		peak = max(peak, v)
-	}
-	for _, v := range sent.YValues {
-		peak = max(peak, v)
-	}
-	yTicks := rateTicks(peak, s.Format)
-	yMax := yTicks[len(yTicks)-1].Value
+	tr := traceOf(ds.Samples(), start, unit)
+	ends, appRecv, appSent := s.AppRates.rates()
+	stackR, stackS := stack(appRecv, unit), stack(appSent, unit)
+	dmax, umax := max(tr.maxPeak(tr.recvPeak), top(stackR)), max(tr.maxPeak(tr.sentPeak), top(stackS))
+	sc := newScale(dmax, umax, s.Format)
 
+	rows := tableRows(s)
+	height := BaseHeight + tableHeight(rows)
 	yAxis := gochart.YAxis{
-		Range:          &gochart.ContinuousRange{Min: 0, Max: yMax},
-		Ticks:          yTicks,
+		Range:          &gochart.ContinuousRange{Min: sc.bottom, Max: sc.top},
+		Ticks:          sc.ticks,
 		GridMajorStyle: gochart.Style{StrokeColor: gridColor, StrokeWidth: 1},
-		GridLines:      gridLines(yTicks),
+		GridLines:      sc.grid(),
 	}
 	graph := gochart.Chart{
-		Title:      escape(title(s, start, end)),
+		Font:       chartFont(),
+		Title:      out.text(title(s, start, end)),
 		Width:      Width,
-		Height:     Height,
+		Height:     height,
 		TitleStyle: gochart.Style{FontSize: 13, Padding: gochart.Box{Top: 12}},
-		Background: gochart.Style{Padding: gochart.Box{Top: 64, Left: 16, Right: 32, Bottom: 12}},
+		Background: gochart.Style{Padding: gochart.Box{Top: 84, Left: 16, Right: 32, Bottom: 12 + tableHeight(rows)}},
 		XAxis: gochart.XAxis{
-			Name:           escape(axisName(s.Interfaces)),
+			Name:           out.text(axisName(s.Interfaces)),
 			Range:          &gochart.ContinuousRange{Min: tf(start), Max: tf(end)},
 			Ticks:          timeTicks(start, end),
 			GridMajorStyle: gochart.Style{StrokeColor: gridColor, StrokeWidth: 1},
@@ -132,59 +184,171 @@ func render(buf *bytes.Buffer, s Session) (err error) {
 	}
 	graph.YAxis.Style.Hidden = true
 	graph.YAxis.GridLines = nil
-	items := []legendItem{{"Download", recvColor}, {"Upload", sentColor}}
-	if len(gaps.XValues) > 0 {
-		for i := range gaps.YValues {
-			gaps.YValues[i] *= yMax
-		}
-		graph.Series = append(graph.Series, gaps)
-		items = append(items, legendItem{gaps.Name, gapColor})
+
+	items := []legendItem{{"Download, average", recvColor}}
+	banded := tr.banded()
+	if banded {
+		items = append(items, legendItem{"peak", recvColor.WithAlpha(60)})
 	}
-	graph.Series = append(graph.Series, recv, sent)
-	graph.Elements = []gochart.Renderable{legend(items)}
-	if err := graph.Render(gochart.SVG, buf); err != nil {
+	upName := "Upload, average (below the axis)"
+	if sc.own != "" {
+		if sc.own == "upload" {
+			upName = "Upload, average (below the axis, own scale)"
+		} else {
+			items[0].label = "Download, average (own scale)"
+		}
+	}
+	items = append(items, legendItem{upName, sentColor})
+	if banded {
+		items = append(items, legendItem{"peak", sentColor.WithAlpha(60)})
+	}
+	var layers []gochart.Series
+	if len(tr.gaps) > 0 {
+		layers = append(layers, layer{"gaps", func(p painter) { p.gapBands(tr.gaps, sc) }})
+		items = append(items, legendItem{"Asleep or stalled", gapColor})
+	}
+	if stackR != nil {
+		layers = append(layers, layer{"apps", func(p painter) { p.stacks(ends, start, stackR, stackS, sc) }})
+	}
+	layers = append(layers,
+		layer{"peaks", func(p painter) {
+			if banded {
+				p.band(tr.xs, tr.recvAvg, tr.recvPeak, sc.down, recvColor.WithAlpha(60))
+				p.band(tr.xs, tr.sentAvg, tr.sentPeak, sc.up, sentColor.WithAlpha(60))
+			}
+		}},
+		layer{"rates", func(p painter) {
+			if stackR == nil { // the apps' areas fill the space under the line
+				p.band(tr.xs, nil, tr.recvAvg, sc.down, recvColor.WithAlpha(36))
+				p.band(tr.xs, nil, tr.sentAvg, sc.up, sentColor.WithAlpha(36))
+			}
+			p.line(tr.xs, tr.recvAvg, sc.down, recvColor, 2)
+			p.line(tr.xs, tr.sentAvg, sc.up, sentColor, 2)
+			p.line([]float64{tf(start), tf(end)}, []float64{0, 0}, sc.down, axisColor, 1)
+		}},
+		layer{"marks", func(p painter) {
+			p.mark(peakR, unit, sc.down, true, s.Format, out.text)
+			p.mark(peakS, unit, sc.up, false, s.Format, out.text)
+		}},
+	)
+	graph.Series = layers
+	stats := out.text(statsLine(s, start, end, peakR, peakS))
+	graph.Elements = []gochart.Renderable{
+		subtitle(stats),
+		legend(items, out.text),
+		table(rows, height, out.text),
+	}
+	if err := graph.Render(out.provider, buf); err != nil {
 		buf.Reset()
 		return fmt.Errorf("rendering chart: %w", err)
 	}
 	return nil
 }
 
+// bounds is the time the chart spans: the session's, widened to its
+// samples, never empty.
+func bounds(s Session) (start, end time.Time) {
+	start, end = s.Start, s.End
+	if n := len(s.Samples); n > 0 {
+		if first := s.Samples[0].End.Add(-s.Samples[0].Span); first.Before(start) || start.IsZero() {
+			start = first
+		}
+		if last := s.Samples[n-1].End; last.After(end) {
+			end = last
+		}
+	}
+	if !end.After(start) {
+		end = start.Add(time.Second)
+	}
+	return start, end
+}
+
 func tf(t time.Time) float64 { return float64(t.UnixNano()) }
 
-// series turns samples into the drawn lines. Each sample's rate is plotted
-// at its end, and the first one also at its start, so even a single sample
-// draws a line. Gaps drop to zero and get a shaded band (values 0 or 1,
-// scaled to the axis later) instead of a spike.
-func series(samples []Sample, start time.Time, scale float64) (recv, sent, gaps gochart.TimeSeries) {
-	n := len(samples) + 2
-	recv = gochart.TimeSeries{Name: "Download", YAxis: gochart.YAxisSecondary, Style: lineStyle(recvColor), XValues: make([]time.Time, 0, n), YValues: make([]float64, 0, n)}
-	sent = gochart.TimeSeries{Name: "Upload", YAxis: gochart.YAxisSecondary, Style: lineStyle(sentColor), XValues: make([]time.Time, 0, n), YValues: make([]float64, 0, n)}
-	gaps = gochart.TimeSeries{Name: "Asleep or stalled", YAxis: gochart.YAxisSecondary, Style: gochart.Style{StrokeColor: gapColor, FillColor: gapColor, StrokeWidth: 0.5}}
-	add := func(t time.Time, r, s float64) {
-		recv.XValues, recv.YValues = append(recv.XValues, t), append(recv.YValues, r*scale)
-		sent.XValues, sent.YValues = append(sent.XValues, t), append(sent.YValues, s*scale)
+// trace is the drawn rates, in the axis's unit: each sample's rate at
+// its end, and the first one also at its start, so even a single sample
+// draws a line. Gaps drop to zero and get a shaded band instead of a
+// spike.
+type trace struct {
+	xs                []float64
+	recvAvg, recvPeak []float64
+	sentAvg, sentPeak []float64
+	gaps              [][2]float64
+}
+
+func traceOf(samples []Sample, start time.Time, unit float64) trace {
+	var t trace
+	add := func(at time.Time, s Sample) {
+		t.xs = append(t.xs, tf(at))
+		t.recvAvg, t.recvPeak = append(t.recvAvg, s.Recv*unit), append(t.recvPeak, max(s.PeakRecv, s.Recv)*unit)
+		t.sentAvg, t.sentPeak = append(t.sentAvg, s.Sent*unit), append(t.sentPeak, max(s.PeakSent, s.Sent)*unit)
 	}
 	if len(samples) == 0 {
-		end := start.Add(time.Second)
-		add(start, 0, 0)
-		add(end, 0, 0)
-		return recv, sent, gaps
+		add(start, Sample{})
+		add(start.Add(time.Second), Sample{})
+		return t
 	}
 	for i, s := range samples {
 		from := s.End.Add(-s.Span)
 		if s.Gap {
-			add(from, 0, 0)
-			add(s.End, 0, 0)
-			gaps.XValues = append(gaps.XValues, from, from, s.End, s.End)
-			gaps.YValues = append(gaps.YValues, 0, 1, 1, 0)
+			add(from, Sample{})
+			add(s.End, Sample{})
+			t.gaps = append(t.gaps, [2]float64{tf(from), tf(s.End)})
 			continue
 		}
 		if i == 0 || samples[i-1].Gap {
-			add(from, clean(s.Recv), clean(s.Sent))
+			add(from, s)
 		}
-		add(s.End, clean(s.Recv), clean(s.Sent))
+		add(s.End, s)
 	}
-	return recv, sent, gaps
+	return t
+}
+
+func (t trace) maxPeak(vs []float64) float64 {
+	m := 0.0
+	for _, v := range vs {
+		m = max(m, v)
+	}
+	return m
+}
+
+// banded says some column's peak is above its average: a long session.
+func (t trace) banded() bool {
+	for i := range t.xs {
+		if t.recvPeak[i] > t.recvAvg[i]*1.001 || t.sentPeak[i] > t.sentAvg[i]*1.001 {
+			return true
+		}
+	}
+	return false
+}
+
+// stack turns rates per app into cumulative tops, in the axis's unit.
+func stack(rates [][]float64, unit float64) [][]float64 {
+	if len(rates) == 0 {
+		return nil
+	}
+	out := make([][]float64, len(rates))
+	for i, r := range rates {
+		out[i] = make([]float64, len(r))
+		for b, v := range r {
+			out[i][b] = v * unit
+			if i > 0 {
+				out[i][b] += out[i-1][b]
+			}
+		}
+	}
+	return out
+}
+
+func top(stacks [][]float64) float64 {
+	if len(stacks) == 0 {
+		return 0
+	}
+	m := 0.0
+	for _, v := range stacks[len(stacks)-1] {
+		m = max(m, v)
+	}
+	return m
 }
 
 func clean(v float64) float64 {
@@ -192,10 +356,6 @@ func clean(v float64) float64 {
 		return 0
 	}
 	return v
-}
-
-func lineStyle(c drawing.Color) gochart.Style {
-	return gochart.Style{StrokeColor: c, StrokeWidth: 1.5, FillColor: c.WithAlpha(28)}
 }
 
 func title(s Session, start, end time.Time) string {
@@ -209,6 +369,26 @@ func title(s Session, start, end time.Time) string {
 		t += "   ·   " + s.Status
 	}
 	return t
+}
+
+// statsLine gives each direction's average (what it moved over the
+// session's length, so it agrees with the totals) and peak, with when.
+func statsLine(s Session, start, end time.Time, peakR, peakS Moment) string {
+	f := s.Format
+	secs := end.Sub(start).Seconds()
+	at := func(m Moment) string {
+		if m.Rate <= 0 {
+			return ""
+		}
+		layout := "15:04:05"
+		if end.Sub(start) >= 24*time.Hour {
+			layout = "2 Jan 15:04"
+		}
+		return " at " + m.At.Format(layout)
+	}
+	return fmt.Sprintf("download: average %s, peak %s%s   ·   upload: average %s, peak %s%s",
+		f.Rate(float64(s.Recv)/secs), f.Rate(peakR.Rate), at(peakR),
+		f.Rate(float64(s.Sent)/secs), f.Rate(peakS.Rate), at(peakS))
 }
 
 func axisName(ifaces []string) string {
@@ -225,54 +405,16 @@ func axisName(ifaces []string) string {
 	return name
 }
 
-// escape makes text safe inside SVG: go-chart writes it verbatim. Characters
-// XML cannot carry at all (most control characters) become U+FFFD.
-func escape(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r != 0xFFFE && r != 0xFFFF && !(r >= 0xD800 && r <= 0xDFFF)) {
+// plain keeps only what a font can draw: characters XML could not carry
+// either (most control characters) become U+FFFD.
+func plain(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r != 0x7f && r != 0xFFFE && r != 0xFFFF && !(r >= 0xD800 && r <= 0xDFFF)) {
 			return r
 		}
 		return utf8.RuneError
 	}, s)
-	return html.EscapeString(s)
 }
 
-func gridLines(ticks []gochart.Tick) []gochart.GridLine {
-	lines := make([]gochart.GridLine, 0, len(ticks))
-	for _, t := range ticks[1:] {
-		lines = append(lines, gochart.GridLine{Value: t.Value})
-	}
-	return lines
-}
-
-type legendItem struct {
-	label string
-	color drawing.Color
-}
-
-// legend draws a one-line key right-aligned above the plot, below the
-// title (go-chart's own legends overlap either the title or the lines).
-func legend(items []legendItem) gochart.Renderable {
-	return func(r gochart.Renderer, cb gochart.Box, _ gochart.Style) {
-		font, _ := gochart.GetDefaultFont()
-		text := gochart.Style{Font: font, FontSize: 10, FontColor: drawing.Color{R: 0x33, G: 0x33, B: 0x33, A: 255}}
-		const swatch, gap, pad = 14, 6, 18
-		widths := make([]int, len(items))
-		total := 0
-		for i, it := range items {
-			text.WriteTextOptionsToRenderer(r)
-			widths[i] = r.MeasureText(it.label).Width()
-			total += swatch + gap + widths[i] + pad
-		}
-		x := cb.Right - total + pad
-		y := cb.Top - 12
-		for i, it := range items {
-			gochart.Draw.Box(r, gochart.Box{Left: x, Top: y - 9, Right: x + swatch, Bottom: y - 1},
-				gochart.Style{FillColor: it.color, StrokeColor: it.color, StrokeWidth: 1})
-			x += swatch + gap
-			text.WriteTextOptionsToRenderer(r)
-			r.Text(escape(it.label), x, y)
-			x += widths[i] + pad
-		}
-	}
-}
+// escape makes text safe inside SVG: go-chart writes it verbatim.
+func escape(s string) string { return html.EscapeString(plain(s)) }

@@ -77,7 +77,7 @@ func TestRenderEdgeCases(t *testing.T) {
 		{"no samples, some time", Session{Start: t0, End: t0.Add(5 * time.Second), Status: "stopped"}, []string{"stopped"}},
 		{"one sample", Session{Start: t0, End: t0.Add(time.Second), Samples: steady(1, 2e6, 1e5), Recv: 2e6, Sent: 1e5}, []string{"2.00 MB", "Download", "Upload"}},
 		{"two samples", Session{Start: t0, End: t0.Add(2 * time.Second), Samples: steady(2, 2e6, 1e5)}, nil},
-		{"all zero", Session{Start: t0, End: t0.Add(time.Minute), Samples: steady(60, 0, 0)}, []string{"1 kB/s"}},
+		{"all zero", Session{Start: t0, End: t0.Add(time.Minute), Samples: steady(60, 0, 0)}, []string{"200 B/s"}},
 		{"constant", Session{Start: t0, End: t0.Add(time.Minute), Samples: steady(60, 5e6, 5e6)}, []string{"6 MB/s"}},
 		{"hostile names", Session{Start: t0, End: t0.Add(2 * time.Second), Samples: steady(2, 1, 1), Interfaces: []string{`a&b<c>`, `q"u'o te`, "ctl\x01x"}, Status: "<interrupted>"},
 			[]string{`a&b<c>`, `q"u'o te`, "<interrupted>"}},
@@ -134,14 +134,19 @@ func TestDownsample(t *testing.T) {
 	if len(out) > 101 || len(out) < 90 {
 		t.Fatalf("downsampled to %d points, want about 100", len(out))
 	}
-	var peakR, peakS float64
+	var peakR, peakS, bytesR float64
 	var span time.Duration
 	for _, p := range out {
-		peakR, peakS = max(peakR, p.Recv), max(peakS, p.Sent)
+		peakR, peakS = max(peakR, p.PeakRecv), max(peakS, p.PeakSent)
+		bytesR += p.Recv * p.Span.Seconds()
 		span += p.Span
 	}
 	if peakR != 9999 || peakS != 777 {
 		t.Errorf("peaks lost: %v, %v", peakR, peakS)
+	}
+	// The averages keep what moved: 999 seconds at 10 and one at 9999.
+	if math.Abs(bytesR-(999*10+9999)) > 1e-6 {
+		t.Errorf("the columns' averages add up to %v bytes, want %v", bytesR, 999*10+9999)
 	}
 	if span != 1000*time.Second {
 		t.Errorf("spans add up to %v, want 1000s", span)
@@ -183,7 +188,7 @@ func TestRateTicks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, tk := range rateTicks(tt.peak, tt.f) {
+		for _, tk := range rateTicks(tt.peak, tt.f, 5) {
 			got = append(got, tk.Label)
 		}
 		if strings.Join(got, "|") != strings.Join(tt.labels, "|") {
@@ -217,13 +222,10 @@ func TestTimeTicks(t *testing.T) {
 	}
 }
 
+// BenchmarkRenderDay renders a 24-hour session at 1 s with five apps
+// stacked and the table: the largest chart bwtray draws.
 func BenchmarkRenderDay(b *testing.B) {
-	const n = 86_400
-	samples := make([]Sample, n)
-	for i := range samples {
-		samples[i] = Sample{End: t0.Add(time.Duration(i+1) * time.Second), Span: time.Second, Recv: float64(i % 977 * 1000), Sent: float64(i % 13 * 100)}
-	}
-	s := Session{Start: t0, End: samples[n-1].End, Samples: samples}
+	s := dayWithApps()
 	var svg []byte
 	b.ReportAllocs()
 	for b.Loop() {
@@ -251,5 +253,28 @@ func BenchmarkDownsample(b *testing.B) {
 				Downsample(samples, t0, end, Width)
 			}
 		})
+	}
+}
+
+// A stretch of short gaps (a stall, sampled through) is drawn as a gap
+// once it fills most of a column; a lone short gap is not.
+func TestDownsampleMergesShortGaps(t *testing.T) {
+	s := steady(10_000, 10, 1)
+	for i := 5000; i < 5300; i++ {
+		s[i].Gap = true
+	}
+	s[8000].Gap = true
+	out := Downsample(s, t0, t0.Add(10_000*time.Second), 100)
+	var gapTime time.Duration
+	for _, p := range out {
+		if p.Gap {
+			gapTime += p.Span
+			if p.End.Before(s[5000].End) || p.End.After(s[5400].End) {
+				t.Errorf("a gap column at %v", p.End)
+			}
+		}
+	}
+	if gapTime < 200*time.Second || gapTime > 400*time.Second {
+		t.Errorf("gap columns span %v, want about 300s", gapTime)
 	}
 }

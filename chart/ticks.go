@@ -9,10 +9,10 @@ import (
 	"github.com/bwtray/bwtray/units"
 )
 
-// rateTicks returns 3 to 6 evenly spaced y ticks from 0 to a round value at
-// or above peak, labelled in the format's units. peak is already in the
-// displayed unit (bytes or bits per second).
-func rateTicks(peak float64, f units.Format) []gochart.Tick {
+// rateTicks returns about divisions+1 evenly spaced ticks from 0 to a
+// round value at or above peak, labelled in the format's units. peak is
+// already in the displayed unit (bytes or bits per second).
+func rateTicks(peak float64, f units.Format, divisions int) []gochart.Tick {
 	base := 1000.0
 	if f.System == units.IEC {
 		base = 1024
@@ -28,13 +28,13 @@ func rateTicks(peak float64, f units.Format) []gochart.Tick {
 	for peak/unit >= base {
 		unit *= base
 	}
-	step := niceStep(peak/unit/5) * unit
+	step := niceStep(peak/unit/float64(divisions)) * unit
 	n := int(math.Ceil(peak/step - 1e-9))
 	n = max(n, 1)
 	ticks := make([]gochart.Tick, 0, n+1)
 	for i := 0; i <= n; i++ {
 		v := float64(i) * step
-		ticks = append(ticks, gochart.Tick{Value: v, Label: escape(rateLabel(v, f))})
+		ticks = append(ticks, gochart.Tick{Value: v, Label: rateLabel(v, f)})
 	}
 	return ticks
 }

@@ -76,6 +76,7 @@ lines are dropped, not samples.
 type recordPlan struct {
 	req    session.Request
 	format units.Format
+	png    bool // chart.png too
 	dir    string
 	named  bool // dir came from --out
 	notice string
@@ -131,7 +132,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErrorf("record: %v: choose another folder with --out DIR", err)
 	}
-	store := session.Store{Dir: plan.dir, Format: plan.format, Log: log}
+	store := session.Store{Dir: plan.dir, Format: plan.format, PNG: plan.png, Log: log}
 	if w := store.Exposed(); w != "" {
 		con.errLine("bwtray: warning: " + sanitize.Terminal(w))
 	}
@@ -199,7 +200,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // and says what to record. Every problem is bad input (exit 2).
 func planRecord(c *command, f recordFlags, cfg config.Config, cfgPath string, now time.Time) (recordPlan, error) {
 	fs := c.fs
-	p := recordPlan{format: cfg.Format, dir: cfg.DataDir}
+	p := recordPlan{format: cfg.Format, png: cfg.PNG, dir: cfg.DataDir}
 	var err error
 	if fs.Changed("units") {
 		if p.format.System, err = units.ParseSystem(*f.unitsArg); err != nil {
@@ -345,6 +346,9 @@ func printSummary(w io.Writer, info session.Info, f units.Format) error {
 		fmt.Fprintf(&b, "  gaps        %d (the machine slept or bwtray was paused)\n", info.Gaps)
 	}
 	fmt.Fprintf(&b, "  chart       %s\n", sanitize.Terminal(info.Chart))
+	if info.ChartPNG != "" {
+		fmt.Fprintf(&b, "              %s\n", sanitize.Terminal(info.ChartPNG))
+	}
 	fmt.Fprintf(&b, "  samples     %s\n", sanitize.Terminal(info.Samples))
 	if info.Warning != "" {
 		fmt.Fprintf(&b, "  warning     %s\n", sanitize.Terminal(info.Warning))

@@ -71,7 +71,7 @@ func cmdSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	log := newLogger(stderr, *f.verbose)
-	store := session.Store{Dir: *f.dir, Format: format, Log: log}
+	store := session.Store{Dir: *f.dir, Format: format, PNG: cfg.PNG, Log: log}
 	if w := store.Exposed(); w != "" {
 		fmt.Fprintf(stderr, "bwtray: warning: %s\n", sanitize.Terminal(w))
 	}
@@ -193,19 +193,24 @@ func plural(n int, word string) string {
 type chartFlags struct {
 	unitsArg *string
 	bits     *bool
+	png      *bool
 }
 
 func chartCommand(stdout io.Writer) (*command, chartFlags) {
 	c := newCommand("chart", "Usage: bwtray chart [options] DIR",
 		`Renders the chart of the session kept in folder DIR again, from its
-samples, and prints its path.
+samples (and its apps' windows), and prints its path.
 `, stdout)
 	f := chartFlags{
 		unitsArg: c.fs.String("units", "si", "`si`: kB, MB (powers of 1000); iec: KiB, MiB"),
 		bits:     c.fs.Bool("bits", false, "show rates in bits per second"),
+		png:      c.fs.Bool("png", false, "also write chart.png, for chat apps and mail (also png = true in the settings)"),
 	}
 	c.fs.BoolP("help", "h", false, "show this help")
-	c.examples = []string{"bwtray chart --bits ~/.local/share/bwtray/sessions/2026-11-25T14-05-03"}
+	c.hints["png"] = "--png takes no value"
+	c.hints["bits"] = "--bits takes no value"
+	c.examples = []string{"bwtray chart --bits ~/.local/share/bwtray/sessions/2026-11-25T14-05-03",
+		"bwtray chart --png ~/.local/share/bwtray/sessions/2026-11-25T14-05-03"}
 	return c, f
 }
 
@@ -240,9 +245,13 @@ func cmdChart(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if err := session.Chart(info, format); err != nil {
+	out, err := session.Chart(info, session.ChartOptions{Format: format, PNG: *f.png || cfg.PNG})
+	if err != nil {
 		return fmt.Errorf("chart: %w", err)
 	}
-	_, err = fmt.Fprintln(stdout, sanitize.Terminal(info.Chart))
-	return err
+	fmt.Fprintln(stdout, sanitize.Terminal(out.Chart))
+	if out.ChartPNG != "" {
+		fmt.Fprintln(stdout, sanitize.Terminal(out.ChartPNG))
+	}
+	return nil
 }

@@ -46,6 +46,8 @@ type Config struct {
 	AlertAt uint64
 	// Apps says whether sessions tell which apps moved the data.
 	Apps bool
+	// PNG says whether charts are also written as chart.png.
+	PNG bool
 }
 
 // Default is the configuration used when there is no file.
@@ -79,6 +81,7 @@ data_dir = "~/.local/share/bwtray/sessions"   # where sessions are kept
 open_command = ["xdg-open"]                   # program that opens charts
 alert_at = "500MB"                            # notify when a session moves this much ("off")
 apps = true                                   # tell which apps moved the data (Linux)
+png = false                                   # also write chart.png, for chat apps and mail
 `
 
 // raw is the file as written.
@@ -87,15 +90,37 @@ type raw struct {
 	Until       []string `toml:"until"`
 	Interfaces  []string `toml:"interfaces"`
 	Units       string   `toml:"units"`
-	Bits        bool     `toml:"bits"`
+	Bits        *flag    `toml:"bits"`
 	Interval    string   `toml:"interval"`
 	DataDir     string   `toml:"data_dir"`
 	OpenCommand command  `toml:"open_command"`
 	AlertAt     string   `toml:"alert_at"`
-	Apps        *bool    `toml:"apps"`
+	Apps        *flag    `toml:"apps"`
+	PNG         *flag    `toml:"png"`
 }
 
-var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command", "alert_at", "apps"}
+var knownKeys = []string{"presets", "until", "interfaces", "units", "bits", "interval", "data_dir", "open_command", "alert_at", "apps", "png"}
+
+// flag is a setting that is on or off, said in the user's terms when it
+// is neither.
+type flag bool
+
+func (f *flag) UnmarshalTOML(v any) error {
+	b, ok := v.(bool)
+	if !ok {
+		return fmt.Errorf("must be true or false, not %s", tomlValue(v))
+	}
+	*f = flag(b)
+	return nil
+}
+
+// tomlValue shows a decoded value as it was written, more or less.
+func tomlValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
 
 // command accepts "program" or ["program", "arg", ...].
 type command []string
@@ -250,7 +275,7 @@ func Parse(data []byte) (Config, error) {
 	if err != nil {
 		return bad("units", "%v", err)
 	}
-	cfg.Format = units.Format{System: sys, Bits: r.Bits}
+	cfg.Format = units.Format{System: sys, Bits: r.Bits != nil && bool(*r.Bits)}
 	if r.Interval != "" {
 		d, err := time.ParseDuration(r.Interval)
 		if err != nil || d < meter.MinInterval || d > meter.MaxInterval {
@@ -279,7 +304,10 @@ func Parse(data []byte) (Config, error) {
 		cfg.AlertAt = n
 	}
 	if r.Apps != nil {
-		cfg.Apps = *r.Apps
+		cfg.Apps = bool(*r.Apps)
+	}
+	if r.PNG != nil {
+		cfg.PNG = bool(*r.PNG)
 	}
 	return cfg, nil
 }

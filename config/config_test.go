@@ -84,6 +84,8 @@ func TestBadFileNamesFileLineAndKey(t *testing.T) {
 	}{
 		{"units = \"si\"\npresets = [\"5x\"]\n", 2, "presets", `"5x" is not a session length`},
 		{"presets = [\"0s\"]", 1, "presets", "not a session length"},
+		{"bits = \"yes\"", 1, "bits", `must be true or false, not "yes"`},
+		{"apps = 1", 1, "apps", "must be true or false, not 1"},
 		{"\n\nuntil = [\"25:00\"]", 3, "until", "hour must be 0 to 23"},
 		{"units = \"metric\"", 1, "units", `unknown units "metric"`},
 		{"interval = \"1ms\"", 1, "interval", "not an interval"},

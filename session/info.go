@@ -48,7 +48,10 @@ const (
 	InfoFile    = "session.json"
 	SamplesFile = "samples.csv"
 	ChartFile   = "chart.svg"
-	lockFile    = ".lock"
+	// ChartPNGFile is the same chart as a PNG, for sharing; written when
+	// asked (png = true, bwtray chart --png).
+	ChartPNGFile = "chart.png"
+	lockFile     = ".lock"
 )
 
 // maxInfoSize bounds session.json: a real one is about 1 kB.
@@ -68,6 +71,7 @@ type Info struct {
 	Status          Status    `json:"status"`
 	Dir             string    `json:"dir"`
 	Chart           string    `json:"chart"`
+	ChartPNG        string    `json:"chart_png,omitempty"`
 	Samples         string    `json:"samples"`
 
 	// What was asked for.
@@ -145,6 +149,9 @@ func (i *Info) setPaths(dir string) {
 	i.Dir = dir
 	i.Chart = filepath.Join(dir, ChartFile)
 	i.Samples = filepath.Join(dir, SamplesFile)
+	if i.ChartPNG != "" {
+		i.ChartPNG = filepath.Join(dir, ChartPNGFile) // never a path the file names
+	}
 }
 
 // save replaces session.json atomically and durably.

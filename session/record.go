@@ -345,7 +345,9 @@ func (r *Recording) finish(status Status) (Info, error) {
 		}
 		info.Apps, info.Unattributed = rows, &un
 	}
-	if err := writeChart(r.dir, info, pending, r.store.Format); err != nil {
+	if out, err := writeChart(r.dir, info, pending, r.store.chartOptions()); err == nil {
+		info = out
+	} else {
 		info.Warning = err.Error()
 		errs = append(errs, err)
 	}

@@ -23,8 +23,20 @@ type Store struct {
 	Dir string
 	// Format is used for charts the store renders itself (recovery).
 	Format units.Format
-	Log    *slog.Logger
+	// PNG writes chart.png beside chart.svg.
+	PNG bool
+	Log *slog.Logger
 }
+
+// ChartOptions say how a session's chart is drawn and which files are
+// written.
+type ChartOptions struct {
+	Format units.Format
+	// PNG writes chart.png too.
+	PNG bool
+}
+
+func (s Store) chartOptions() ChartOptions { return ChartOptions{Format: s.Format, PNG: s.PNG} }
 
 func (s Store) log() *slog.Logger {
 	if s.Log == nil {
@@ -324,8 +336,10 @@ func (s Store) finalizeInterrupted(d *safefs.Dir, info Info) (Info, error) {
 			s.log().Warn("skipped damaged rows of "+AppsFile, "dir", info.Dir, "rows", skipped)
 		}
 	}
-	if err := s.writeChart(d, info, nil); err != nil {
+	if out, err := s.writeChart(d, info, nil); err != nil {
 		info.Warning = joinWarning(info.Warning, err.Error())
+	} else {
+		info = out
 	}
 	if err := info.save(d); err != nil {
 		return info, fmt.Errorf("finalizing session %s: %w", info.Dir, err)
@@ -341,14 +355,15 @@ func joinWarning(a, b string) string {
 }
 
 // writeChart renders the session's chart from its samples (and rows
-// still in memory), streaming them through the downsampler so that any
-// length of session fits in bounded memory.
-func (s Store) writeChart(d *safefs.Dir, info Info, pending []byte) error {
-	return writeChart(d, info, pending, s.Format)
+// still in memory) and its apps' windows, streaming them through the
+// downsamplers so that any length of session fits in bounded memory. It
+// returns info with the PNG's path when one was written.
+func (s Store) writeChart(d *safefs.Dir, info Info, pending []byte) (Info, error) {
+	return writeChart(d, info, pending, s.chartOptions())
 }
 
-func writeChart(d *safefs.Dir, info Info, pending []byte, f units.Format) error {
-	cs := chartSession(info, f)
+func writeChart(d *safefs.Dir, info Info, pending []byte, opts ChartOptions) (Info, error) {
+	cs := chartSession(info, opts.Format)
 	ds := chart.NewDownsampler(cs.Start, cs.End, chart.Width)
 	interval := info.Interval()
 	if _, err := scanSamplesFile(d, pending, func(s meter.Sample) {
@@ -357,27 +372,70 @@ func writeChart(d *safefs.Dir, info Info, pending []byte, f units.Format) error 
 		}
 		ds.Add(chart.Sample{End: s.Time, Span: s.Span, Recv: s.RecvRate(), Sent: s.SentRate(), Gap: s.Gap})
 	}); err != nil {
-		return err
+		return info, err
 	}
 	cs.Samples = ds.Samples()
+	cs.PeakRecv, cs.PeakSent = ds.Peaks()
+	cs.AppRates = appRates(d, info, cs)
 	svg, err := chart.Render(cs)
 	if err != nil {
-		return err
+		return info, err
 	}
 	if err := d.WriteFile(ChartFile, svg); err != nil {
-		return fmt.Errorf("writing chart: %w", err)
+		return info, fmt.Errorf("writing chart: %w", err)
 	}
-	return nil
+	if opts.PNG {
+		png, err := chart.RenderPNG(cs)
+		if err != nil {
+			return info, err
+		}
+		if err := d.WriteFile(ChartPNGFile, png); err != nil {
+			return info, fmt.Errorf("writing %s: %w", ChartPNGFile, err)
+		}
+		info.ChartPNG = filepath.Join(info.Dir, ChartPNGFile)
+	}
+	return info, nil
 }
 
-// Chart re-renders a session's chart from its samples.
-func Chart(info Info, f units.Format) error {
+// appRates reads the top apps' windows from apps.csv for the chart's
+// areas; nil without apps.
+func appRates(d *safefs.Dir, info Info, cs chart.Session) *chart.AppRates {
+	if len(info.Apps) == 0 {
+		return nil
+	}
+	f, err := d.Open(AppsFile, os.O_RDONLY)
+	if err != nil {
+		return nil // the table alone, then
+	}
+	defer f.Close()
+	var names []string
+	for _, a := range info.Apps[:min(len(info.Apps), chart.MaxStacked)] {
+		names = append(names, a.Name)
+	}
+	rates := chart.NewAppRates(cs.Start, cs.End, names, cs.Samples)
+	ScanApps(f, func(w AppWindow) { rates.Add(w.Name, w.End, w.Recv, w.Sent) })
+	return rates
+}
+
+// Chart re-renders a session's chart from its samples, and returns the
+// session with the PNG's path when one was written (and saved in its
+// session.json).
+func Chart(info Info, opts ChartOptions) (Info, error) {
 	d, err := safefs.OpenDir(info.Dir)
 	if err != nil {
-		return err
+		return info, err
 	}
 	defer d.Close()
-	return writeChart(d, info, nil, f)
+	out, err := writeChart(d, info, nil, opts)
+	if err != nil {
+		return info, err
+	}
+	if out.ChartPNG != "" && info.ChartPNG == "" {
+		if err := out.save(d); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func (i *Info) applyTotals(t meter.Totals) {
@@ -395,7 +453,7 @@ func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
 func chartSession(info Info, f units.Format) chart.Session {
-	return chart.Session{
+	cs := chart.Session{
 		Start:      info.Start,
 		End:        info.End,
 		Recv:       info.BytesRecv,
@@ -404,6 +462,13 @@ func chartSession(info Info, f units.Format) chart.Session {
 		Status:     string(info.Status),
 		Format:     f,
 	}
+	for _, a := range info.Apps {
+		cs.Apps = append(cs.Apps, chart.App{Name: a.Name, Recv: a.Recv, Sent: a.Sent, Estimated: a.Estimated})
+	}
+	if u := info.Unattributed; u != nil {
+		cs.Unattributed = &chart.Remainder{Recv: u.Recv, Sent: u.Sent, Reasons: u.Reasons}
+	}
+	return cs
 }
 
 // DiskUsage is the size of the files in a session folder, in bytes.

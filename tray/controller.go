@@ -57,8 +57,9 @@ type Controller struct {
 	cancelRec context.CancelFunc
 	recDone   chan struct{}
 
-	changed chan struct{}
-	pending sync.WaitGroup // notifications being sent
+	changed    chan struct{}
+	pending    sync.WaitGroup // notifications being sent
+	background sync.WaitGroup // watching the sessions folder, until ctx ends
 
 	warned map[string]bool // problems with the sessions folder already logged
 }
@@ -76,7 +77,7 @@ func NewController(ctx context.Context, opts Options) *Controller {
 		opts:    opts,
 		ctx:     ctx,
 		log:     opts.Log,
-		store:   session.Store{Dir: opts.Config.DataDir, Format: opts.Config.Format, Log: opts.Log},
+		store:   session.Store{Dir: opts.Config.DataDir, Format: opts.Config.Format, PNG: opts.Config.PNG, Log: opts.Log},
 		changed: make(chan struct{}, 1),
 		warned:  map[string]bool{},
 	}
@@ -97,9 +98,13 @@ func NewController(ctx context.Context, opts Options) *Controller {
 	c.RefreshRecent()
 	c.RefreshInterfaces()
 	c.state.Autostart, _ = desktop.AutostartEnabled()
-	go c.watchFolder(ctx)
+	c.background.Go(func() { c.watchFolder(ctx) })
 	return c
 }
+
+// Done waits, once the controller's context has ended, until its
+// background work has stopped touching the sessions folder.
+func (c *Controller) Done() { c.background.Wait() }
 
 // Menu is the menu to show for st now.
 func (c *Controller) Menu(st State) Menu {

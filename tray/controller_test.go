@@ -41,12 +41,15 @@ func newTestController(t *testing.T, dir string) (*Controller, *metertest.Clock,
 	cfg := config.Default()
 	cfg.DataDir = dir
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	c := NewController(ctx, Options{
 		Config:   cfg,
 		Env:      session.Env{Source: src, Clock: clock, Classify: func(string) meter.Kind { return meter.Physical }},
 		Notifier: n,
 		Now:      clock.Now,
+	})
+	t.Cleanup(func() {
+		cancel()
+		c.Done() // before the test's folders are removed
 	})
 	return c, clock, src, n
 }
