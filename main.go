@@ -19,9 +19,7 @@ import (
 	"syscall"
 
 	"github.com/bwtray/bwtray/cli"
-	"github.com/bwtray/bwtray/config"
 	"github.com/bwtray/bwtray/notify"
-	"github.com/bwtray/bwtray/tray"
 )
 
 func main() {
@@ -30,16 +28,13 @@ func main() {
 	defer stopSignals()
 	// A click on a Windows toast after bwtray quit starts it again to open
 	// the chart (elsewhere this does nothing).
-	if handled, err := notify.HandleActivation(ctx, os.Args[1:], func(path string) error {
-		cfg, _ := config.Load(config.Path())
-		return tray.Open(path, cfg.OpenCommand)
-	}); handled {
-		os.Exit(cli.Report(err, os.Stderr))
+	if handled, err := cli.HandleToastClick(ctx, os.Args[1:]); handled {
+		notify.Exit(cli.Report(err, os.Stderr))
 	}
 	stopProfile := profile()
 	err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
-	os.Exit(cli.Report(err, os.Stderr))
+	notify.Exit(cli.Report(err, os.Stderr))
 }
 
 // handleSignals cancels the run on Ctrl-C, SIGTERM and SIGHUP (the

@@ -112,6 +112,15 @@ func cmdSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return err
 }
 
+// pruneReport says what pruning really did: a session that could not be
+// deleted is neither counted nor freed.
+func pruneReport(deleted int, freed int64, f units.Format) string {
+	if deleted == 0 {
+		return "deleted nothing"
+	}
+	return fmt.Sprintf("deleted %d %s, freed %s", deleted, plural(deleted, "session"), f.Bytes(uint64(freed)))
+}
+
 // summary is the line under the list: how many, how much data, how much disk.
 func summary(infos []session.Info, f units.Format) string {
 	recv, sent, saturated := session.Sum(infos)
@@ -172,11 +181,7 @@ func prune(infos []session.Info, age time.Duration, yes bool, f units.Format, st
 		deleted++
 		freed += size
 	}
-	if deleted > 0 {
-		fmt.Fprintf(stdout, "deleted %d %s, freed %s\n", deleted, plural(deleted, "session"), f.Bytes(uint64(freed)))
-	} else {
-		fmt.Fprintln(stdout, "deleted nothing")
-	}
+	fmt.Fprintln(stdout, pruneReport(deleted, freed, f))
 	if len(errs) > 0 {
 		return fmt.Errorf("sessions: %w", errors.Join(errs...))
 	}

@@ -50,3 +50,20 @@ func TestSummaryApps(t *testing.T) {
 		}
 	}
 }
+
+func TestPruneReport(t *testing.T) {
+	for _, c := range []struct {
+		deleted int
+		freed   int64
+		want    string
+	}{
+		{0, 0, "deleted nothing"},
+		{0, 118e3, "deleted nothing"}, // the sizes of sessions that could not go
+		{1, 118e3, "deleted 1 session, freed 118 kB"},
+		{3, 2e9, "deleted 3 sessions, freed 2.00 GB"},
+	} {
+		if got := pruneReport(c.deleted, c.freed, units.Format{}); got != c.want {
+			t.Errorf("pruneReport(%d, %d) = %q, want %q", c.deleted, c.freed, got, c.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,20 +70,34 @@ func DefaultDataDir() string { return filepath.Join(xdg.DataHome, "bwtray", "ses
 // Path is where the config file is looked for.
 func Path() string { return filepath.Join(xdg.ConfigHome, "bwtray", "config.toml") }
 
-// Example is a commented config file showing every key.
-const Example = `# bwtray settings. Every key is optional.
-presets = ["1m", "5m", "15m", "30m", "1h"]   # session lengths in the menu
-until = ["17:30"]                             # clock times in the menu
-interfaces = []                               # [] real ones, ["all"], or names
-units = "si"                                  # "si" (kB, MB) or "iec" (KiB, MiB)
-bits = false                                  # rates in bit/s
-interval = "1s"                               # time between samples
-data_dir = "~/.local/share/bwtray/sessions"   # where sessions are kept
-open_command = ["xdg-open"]                   # program that opens charts
-alert_at = "500MB"                            # notify when a session moves this much ("off")
-apps = true                                   # tell which apps moved the data (Linux)
-png = false                                   # also write chart.png, for chat apps and mail
-`
+// Example is a commented config file showing every key, for this
+// platform.
+var Example = ExampleFor(runtime.GOOS)
+
+// ExampleFor is the example settings file for a platform (goos as in
+// runtime.GOOS): its data folder and its program that opens files.
+func ExampleFor(goos string) string {
+	dataDir, opener := `"~/.local/share/bwtray/sessions"`, `["xdg-open"]`
+	switch goos {
+	case "windows":
+		dataDir, opener = `"~/AppData/Local/bwtray/sessions"`, `["explorer.exe"]`
+	case "darwin":
+		dataDir, opener = `"~/Library/Application Support/bwtray/sessions"`, `["open"]`
+	}
+	line := func(setting, comment string) string { return fmt.Sprintf("%-45s # %s\n", setting, comment) }
+	return "# bwtray settings. Every key is optional.\n" +
+		line(`presets = ["1m", "5m", "15m", "30m", "1h"]`, "session lengths in the menu") +
+		line(`until = ["17:30"]`, "clock times in the menu") +
+		line(`interfaces = []`, `[] real ones, ["all"], or names`) +
+		line(`units = "si"`, `"si" (kB, MB) or "iec" (KiB, MiB)`) +
+		line(`bits = false`, "rates in bit/s") +
+		line(`interval = "1s"`, "time between samples") +
+		line("data_dir = "+dataDir, "where sessions are kept") +
+		line("open_command = "+opener, "program that opens charts") +
+		line(`alert_at = "500MB"`, `notify when a session moves this much ("off")`) +
+		line(`apps = true`, "tell which apps moved the data (Linux)") +
+		line(`png = false`, "also write chart.png, for chat apps and mail")
+}
 
 // raw is the file as written.
 type raw struct {

@@ -185,3 +185,18 @@ func TestAlertValueRoundTrips(t *testing.T) {
 		t.Errorf("AlertValue: %q %q", AlertValue(500e6), AlertValue(0))
 	}
 }
+
+// Each platform's example parses, and names that platform's folder and
+// opener (not xdg-open on Windows).
+func TestExampleForEachPlatform(t *testing.T) {
+	for goos, opener := range map[string]string{"linux": "xdg-open", "windows": "explorer.exe", "darwin": "open", "freebsd": "xdg-open"} {
+		ex := ExampleFor(goos)
+		cfg, err := Parse([]byte(ex))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", goos, err, ex)
+		}
+		if cfg.OpenCommand[0] != opener || (goos == "windows") != strings.Contains(ex, "AppData") {
+			t.Errorf("%s example:\n%s", goos, ex)
+		}
+	}
+}

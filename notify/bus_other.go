@@ -8,11 +8,12 @@ import (
 	"log/slog"
 )
 
-// busNotifier is Linux-only; elsewhere beeep does the work.
+// busNotifier is Linux-only; elsewhere the platform's notifications do
+// the work (toasts with their click on Windows).
 type busNotifier struct{}
 
 func newBusNotifier(context.Context, string, *slog.Logger) (*busNotifier, error) {
-	return nil, errors.New("click actions are not supported on this platform yet")
+	return nil, errNoBus
 }
 
 func (*busNotifier) send(context.Context, Message) error { return errors.New("unsupported") }

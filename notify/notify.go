@@ -19,6 +19,7 @@ import (
 
 	"github.com/gen2brain/beeep"
 
+	"github.com/bwtray/bwtray/icons"
 	"github.com/bwtray/bwtray/internal/sanitize"
 )
 
@@ -67,9 +68,11 @@ func New(ctx context.Context, busAddr string, log *slog.Logger) *Notifier {
 	beeep.AppName = AppName
 	n := &Notifier{log: log}
 	bus, err := newBusNotifier(ctx, busAddr, log)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoBus):
+	case err != nil:
 		log.Info("notifications without click actions", "reason", err)
-	} else {
+	default:
 		n.bus = bus
 	}
 	return n
@@ -129,7 +132,10 @@ func sanitizeBody(s string) string {
 func fallback(ctx context.Context, m Message) error {
 	m = withoutAction(m)
 	done := make(chan error, 1)
-	go func() { done <- beeep.Notify(m.Title, m.Body, "") }()
+	// beeep's Windows balloon (used where toasts are not) needs an icon:
+	// without one it fails ("open : File not found").
+	icon, _ := icons.AppIcon(64)
+	go func() { done <- beeep.Notify(m.Title, m.Body, icon) }()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -5,6 +5,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"os"
 )
 
 // sendPlatform has nothing better than beeep outside Windows (Linux uses
@@ -13,6 +14,9 @@ func sendPlatform(ctx context.Context, m Message, _ *slog.Logger) error { return
 
 // HandleActivation handles Windows relaunching bwtray to deliver a
 // notification click; elsewhere there is nothing to handle.
-func HandleActivation(context.Context, []string, func(string) error) (bool, error) {
+func HandleActivation(context.Context, []string, func(string) bool, func(string) error) (bool, error) {
 	return false, nil
 }
+
+// Exit ends the process with code.
+func Exit(code int) { os.Exit(code) }

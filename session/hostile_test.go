@@ -112,3 +112,36 @@ func TestSumSaturates(t *testing.T) {
 		t.Error("small sums reported saturated")
 	}
 }
+
+// A notification may only open a session's chart: not a program, not a
+// file elsewhere, not a link.
+func TestIsChart(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(data, "2026-11-25T14-05-03")
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, ChartFile), []byte("<svg/>"), 0o600)
+	os.WriteFile(filepath.Join(dir, ChartPNGFile), []byte("png"), 0o600)
+	os.Symlink("/bin/sh", filepath.Join(dir, "link.svg"))
+	os.MkdirAll(filepath.Join(dir, "deeper"), 0o700)
+	os.Symlink(filepath.Join(dir, ChartFile), filepath.Join(dir, "deeper", ChartFile))
+	for path, want := range map[string]bool{
+		filepath.Join(dir, ChartFile):                       true,
+		filepath.Join(dir, ChartPNGFile):                    true,
+		filepath.Join(dir, "samples.csv"):                   false,
+		filepath.Join(dir, "deeper", ChartFile):             false,
+		dir + "/../" + filepath.Base(dir) + "/" + ChartFile: false,
+		"/bin/sh":                      false,
+		"chart.svg":                    false,
+		filepath.Join(data, ChartFile): false,
+		filepath.Join(t.TempDir(), "x", ChartFile): false,
+	} {
+		if got := IsChart(data, path); got != want {
+			t.Errorf("IsChart(%q) = %v", path, got)
+		}
+	}
+	os.Remove(filepath.Join(dir, ChartFile))
+	os.Symlink("/etc/passwd", filepath.Join(dir, ChartFile))
+	if IsChart(data, filepath.Join(dir, ChartFile)) {
+		t.Error("a link named chart.svg")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -166,4 +167,21 @@ func (i Info) save(d *safefs.Dir) error {
 		return fmt.Errorf("saving %s: %w", filepath.Join(i.Dir, InfoFile), err)
 	}
 	return nil
+}
+
+// IsChart reports whether path is the chart (SVG or PNG) of a session
+// folder directly in dataDir, and a regular file: what a notification may
+// ask bwtray to open (anything else could be a program).
+func IsChart(dataDir, path string) bool {
+	if dataDir == "" || !filepath.IsAbs(path) || filepath.Clean(path) != path {
+		return false
+	}
+	if b := filepath.Base(path); b != ChartFile && b != ChartPNGFile {
+		return false
+	}
+	if filepath.Dir(filepath.Dir(path)) != filepath.Clean(dataDir) {
+		return false
+	}
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode().IsRegular()
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwtray/bwtray/internal/sanitize"
@@ -55,8 +56,7 @@ type State struct {
 // Alerted reports whether the running session has reached its data cap.
 func (s State) Alerted() bool { return s.Phase == Recording && s.Progress.Alerted }
 
-// tooltipMax keeps tooltips within Windows' limit (128 UTF-16 units, and
-// a truncation bug past ~63 visible characters in some versions).
+// tooltipMax bounds tooltips on panels with no limit of their own.
 const tooltipMax = 120
 
 // StatusLine is the first (disabled) menu item: it always tells the state,
@@ -99,37 +99,75 @@ func StatusLine(s State) string {
 }
 
 // Tooltip is the hover text: totals, current rates and time left.
-func Tooltip(s State) string {
+func Tooltip(s State) string { return TooltipWithin(s, platformTooltipMax) }
+
+// TooltipWithin is the tooltip in at most max UTF-16 units (what Windows
+// counts): the full text when it fits, else shorter forms that keep what
+// matters first (time left, the totals, the alert), dropping the rates,
+// then the app's name; only then is it cut.
+func TooltipWithin(s State, max int) string {
 	f := s.Format
-	var t string
+	var forms []string
 	switch s.Phase {
 	case Recording:
 		p := s.Progress
-		t = fmt.Sprintf("bwtray · %s left · ↓ %s %s · ↑ %s %s", units.Duration(p.Remaining()),
-			f.Bytes(p.Totals.Recv), f.Rate(p.Last.RecvRate()), f.Bytes(p.Totals.Sent), f.Rate(p.Last.SentRate()))
-		if p.Active == 0 {
-			t += " · no interface"
-		}
+		var tail string
 		if s.Alerted() {
-			t += " · over " + AlertLabel(p.AlertAt)
+			tail += " · over " + AlertLabel(p.AlertAt)
+		}
+		if p.Active == 0 {
+			tail += " · no interface"
+		}
+		left := units.Duration(p.Remaining()) + " left"
+		down, up := "↓ "+f.Bytes(p.Totals.Recv), "↑ "+f.Bytes(p.Totals.Sent)
+		forms = []string{
+			fmt.Sprintf("bwtray · %s · %s %s · %s %s%s", left, down, f.Rate(p.Last.RecvRate()), up, f.Rate(p.Last.SentRate()), tail),
+			fmt.Sprintf("bwtray · %s · %s %s%s", left, down, up, tail),
+			fmt.Sprintf("%s · %s %s%s", left, down, up, tail),
 		}
 	case Finished:
-		t = "bwtray · " + StatusLine(State{Phase: Finished, Last: s.Last, Format: f})
+		line := StatusLine(State{Phase: Finished, Last: s.Last, Format: f})
+		forms = []string{"bwtray · " + line, line}
 	default:
-		t = "bwtray · idle · click to start a session"
+		forms = []string{"bwtray · idle · click to start a session", "bwtray · idle"}
 	}
 	if s.Problem != "" {
-		t += " · " + s.Problem
+		for i := range forms {
+			forms[i] += " · " + s.Problem
+		}
+		// A problem is said, even if only its start fits.
+		forms = append(forms, forms[len(forms)-1])
 	}
-	return clip(t, tooltipMax)
+	for _, t := range forms {
+		if utf16Len(t) <= max {
+			return t
+		}
+	}
+	return clipUTF16(forms[len(forms)-1], max)
 }
 
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+// utf16Len is the length Windows counts (szTip holds UTF-16 units).
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// clipUTF16 cuts s to at most max UTF-16 units, ending with "…".
+func clipUTF16(s string, max int) string {
+	if utf16Len(s) <= max {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	n := 1 // the ellipsis
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > max {
+			return s[:i] + "…"
+		}
+		n += utf16.RuneLen(r)
+	}
+	return s
 }
 
 // ShortPath shortens a path for a menu line: the session folder's name

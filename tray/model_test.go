@@ -193,3 +193,47 @@ func TestAlertModel(t *testing.T) {
 		t.Errorf("AlertMessage = %q / %q", title, body)
 	}
 }
+
+// On Windows the tooltip must fit 63 UTF-16 units (systray's structure
+// size; fyne-io/systray#133): what matters comes first and stays.
+func TestTooltipWithinWindowsLimit(t *testing.T) {
+	rec := State{Phase: Recording, Progress: session.Progress{
+		Length: 90 * time.Minute, Elapsed: 48 * time.Second, Active: 1, AlertAt: 100e6, Alerted: true,
+		Totals: meter.Totals{Recv: 123.4e6, Sent: 12.3e6},
+		Last:   meter.Sample{Span: time.Second, Recv: 12_500_000, Sent: 400_000},
+	}}
+	bits := rec
+	bits.Format = units.Format{Bits: true, System: units.IEC}
+	gone := rec
+	gone.Progress.Active = 0
+	last := &session.Info{End: time.Date(2026, 11, 25, 14, 5, 0, 0, time.Local), BytesRecv: 310e9, BytesSent: 12e9, Status: session.Interrupted}
+	for name, c := range map[string]struct {
+		s    State
+		want []string
+	}{
+		"recording, alert": {rec, []string{"1:29:12 left", "↓ 123 MB", "↑ 12.3 MB", "over 100 MB"}},
+		"bits, iec":        {bits, []string{"left", "↓ 118 MiB", "↑ 11.7 MiB", "over 100 MB"}},
+		"no interface":     {gone, []string{"left", "↓ 123 MB", "over 100 MB", "no interface"}},
+		"finished":         {State{Phase: Finished, Last: last}, []string{"14:05", "↓ 310 GB", "↑ 12.0 GB"}},
+		"idle":             {State{}, []string{"idle"}},
+		"problem":          {State{Problem: "settings file has an error; using defaults"}, []string{"idle", "settings file"}},
+	} {
+		tip := TooltipWithin(c.s, 63)
+		if n := utf16Len(tip); n > 63 {
+			t.Errorf("%s: %q is %d UTF-16 units", name, tip, n)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(tip, w) {
+				t.Errorf("%s: %q lacks %q", name, tip, w)
+			}
+		}
+	}
+	// Where it fits, nothing is dropped.
+	if tip := TooltipWithin(rec, 120); !strings.Contains(tip, "12.5 MB/s") || !strings.HasPrefix(tip, "bwtray") {
+		t.Errorf("wide tooltip %q", tip)
+	}
+	// Characters beyond the BMP count twice, as Windows counts them.
+	if got := clipUTF16("ab😀cd", 4); got != "ab…" {
+		t.Errorf("clipUTF16 = %q", got)
+	}
+}
