@@ -137,112 +137,141 @@ func render(buf *bytes.Buffer, s Session, out output) (err error) {
 			err = fmt.Errorf("rendering chart: %v", r)
 		}
 	}()
-	start, end := bounds(s)
-	ds := NewDownsampler(start, end, Width)
-	for _, x := range s.Samples {
-		ds.Add(x)
-	}
-	peakR, peakS := s.PeakRecv, s.PeakSent
-	if peakR.Rate == 0 && peakS.Rate == 0 {
-		peakR, peakS = ds.Peaks()
-	}
-	unit := 1.0 // the axis's unit per byte per second
-	if s.Format.Bits {
-		unit = 8
-	}
-	tr := traceOf(ds.Samples(), start, unit)
-	ends, appRecv, appSent := s.AppRates.rates()
-	stackR, stackS := stack(appRecv, unit), stack(appSent, unit)
-	dmax, umax := max(tr.maxPeak(tr.recvPeak), top(stackR)), max(tr.maxPeak(tr.sentPeak), top(stackS))
-	sc := newScale(dmax, umax, s.Format)
-
+	p := plan(s)
 	rows := tableRows(s)
 	height := BaseHeight + tableHeight(rows)
 	yAxis := gochart.YAxis{
-		Range:          &gochart.ContinuousRange{Min: sc.bottom, Max: sc.top},
-		Ticks:          sc.ticks,
+		Range:          &gochart.ContinuousRange{Min: p.sc.bottom, Max: p.sc.top},
+		Ticks:          p.sc.ticks,
 		GridMajorStyle: gochart.Style{StrokeColor: gridColor, StrokeWidth: 1},
-		GridLines:      sc.grid(),
+		GridLines:      p.sc.grid(),
 	}
 	graph := gochart.Chart{
 		Font:       chartFont(),
-		Title:      out.text(title(s, start, end)),
+		Title:      out.text(title(s, p.start, p.end)),
 		Width:      Width,
 		Height:     height,
 		TitleStyle: gochart.Style{FontSize: 13, Padding: gochart.Box{Top: 12}},
 		Background: gochart.Style{Padding: gochart.Box{Top: 84, Left: 16, Right: 32, Bottom: 12 + tableHeight(rows)}},
 		XAxis: gochart.XAxis{
 			Name:           out.text(axisName(s.Interfaces)),
-			Range:          &gochart.ContinuousRange{Min: tf(start), Max: tf(end)},
-			Ticks:          timeTicks(start, end),
+			Range:          &gochart.ContinuousRange{Min: tf(p.start), Max: tf(p.end)},
+			Ticks:          timeTicks(p.start, p.end),
 			GridMajorStyle: gochart.Style{StrokeColor: gridColor, StrokeWidth: 1},
 		},
 		// The rate axis reads best on the left, where go-chart puts the
 		// secondary axis; the primary one is kept only as a hidden twin.
 		YAxis:          yAxis,
 		YAxisSecondary: yAxis,
+		Series:         p.layers(s.Format, out.text),
+		Elements: []gochart.Renderable{
+			subtitle(out.text(statsLine(s, p.start, p.end, p.peakR, p.peakS))),
+			legend(p.legend(), out.text),
+			table(rows, height, out.text),
+		},
 	}
 	graph.YAxis.Style.Hidden = true
 	graph.YAxis.GridLines = nil
-
-	items := []legendItem{{"Download, average", recvColor}}
-	banded := tr.banded()
-	if banded {
-		items = append(items, legendItem{"peak", recvColor.WithAlpha(60)})
-	}
-	upName := "Upload, average (below the axis)"
-	if sc.own != "" {
-		if sc.own == "upload" {
-			upName = "Upload, average (below the axis, own scale)"
-		} else {
-			items[0].label = "Download, average (own scale)"
-		}
-	}
-	items = append(items, legendItem{upName, sentColor})
-	if banded {
-		items = append(items, legendItem{"peak", sentColor.WithAlpha(60)})
-	}
-	var layers []gochart.Series
-	if len(tr.gaps) > 0 {
-		layers = append(layers, layer{"gaps", func(p painter) { p.gapBands(tr.gaps, sc) }})
-		items = append(items, legendItem{"Asleep or stalled", gapColor})
-	}
-	if stackR != nil {
-		layers = append(layers, layer{"apps", func(p painter) { p.stacks(ends, start, stackR, stackS, sc) }})
-	}
-	layers = append(layers,
-		layer{"peaks", func(p painter) {
-			if banded {
-				p.band(tr.xs, tr.recvAvg, tr.recvPeak, sc.down, recvColor.WithAlpha(60))
-				p.band(tr.xs, tr.sentAvg, tr.sentPeak, sc.up, sentColor.WithAlpha(60))
-			}
-		}},
-		layer{"rates", func(p painter) {
-			if stackR == nil { // the apps' areas fill the space under the line
-				p.band(tr.xs, nil, tr.recvAvg, sc.down, recvColor.WithAlpha(36))
-				p.band(tr.xs, nil, tr.sentAvg, sc.up, sentColor.WithAlpha(36))
-			}
-			p.line(tr.xs, tr.recvAvg, sc.down, recvColor, 2)
-			p.line(tr.xs, tr.sentAvg, sc.up, sentColor, 2)
-			p.line([]float64{tf(start), tf(end)}, []float64{0, 0}, sc.down, axisColor, 1)
-		}},
-		layer{"marks", func(p painter) {
-			p.mark(peakR, unit, sc.down, true, s.Format, out.text)
-			p.mark(peakS, unit, sc.up, false, s.Format, out.text)
-		}},
-	)
-	graph.Series = layers
-	stats := out.text(statsLine(s, start, end, peakR, peakS))
-	graph.Elements = []gochart.Renderable{
-		subtitle(stats),
-		legend(items, out.text),
-		table(rows, height, out.text),
-	}
 	if err := graph.Render(out.provider, buf); err != nil {
 		buf.Reset()
 		return fmt.Errorf("rendering chart: %w", err)
 	}
 	return nil
+}
+
+// picture is what the plot shows, worked out from the session: the
+// lines, bands, apps' areas and marks, on their scale.
+type picture struct {
+	start, end   time.Time
+	unit         float64 // the axis's unit per byte per second
+	tr           trace
+	banded       bool
+	ends         []time.Time
+	stackR       [][]float64
+	stackS       [][]float64
+	peakR, peakS Moment
+	sc           scale
+}
+
+func plan(s Session) picture {
+	d := picture{unit: 1}
+	d.start, d.end = bounds(s)
+	ds := NewDownsampler(d.start, d.end, Width)
+	for _, x := range s.Samples {
+		ds.Add(x)
+	}
+	d.peakR, d.peakS = s.PeakRecv, s.PeakSent
+	if d.peakR.Rate == 0 && d.peakS.Rate == 0 {
+		d.peakR, d.peakS = ds.Peaks()
+	}
+	if s.Format.Bits {
+		d.unit = 8
+	}
+	d.tr = traceOf(ds.Samples(), d.start, d.unit)
+	d.banded = d.tr.banded()
+	var appRecv, appSent [][]float64
+	d.ends, appRecv, appSent = s.AppRates.rates()
+	d.stackR, d.stackS = stack(appRecv, d.unit), stack(appSent, d.unit)
+	down := max(d.tr.maxPeak(d.tr.recvPeak), top(d.stackR))
+	up := max(d.tr.maxPeak(d.tr.sentPeak), top(d.stackS))
+	d.sc = newScale(down, up, s.Format)
+	return d
+}
+
+// legend names what is drawn, and which side has its own scale.
+func (d picture) legend() []legendItem {
+	down, up := "Download, average", "Upload, average (below the axis)"
+	switch d.sc.own {
+	case "upload":
+		up = "Upload, average (below the axis, own scale)"
+	case "download":
+		down = "Download, average (own scale)"
+	}
+	items := []legendItem{{down, recvColor}}
+	if d.banded {
+		items = append(items, legendItem{"peak", recvColor.WithAlpha(60)})
+	}
+	items = append(items, legendItem{up, sentColor})
+	if d.banded {
+		items = append(items, legendItem{"peak", sentColor.WithAlpha(60)})
+	}
+	if len(d.tr.gaps) > 0 {
+		items = append(items, legendItem{"Asleep or stalled", gapColor})
+	}
+	return items
+}
+
+// layers are the plot's contents, back to front.
+func (d picture) layers(f units.Format, text func(string) string) []gochart.Series {
+	var out []gochart.Series
+	if len(d.tr.gaps) > 0 {
+		out = append(out, layer{"gaps", func(p painter) { p.gapBands(d.tr.gaps, d.sc) }})
+	}
+	if d.stackR != nil {
+		out = append(out, layer{"apps", func(p painter) { p.stacks(d.ends, d.start, d.stackR, d.stackS, d.sc) }})
+	}
+	tr, sc := d.tr, d.sc
+	return append(out,
+		layer{"peaks", func(p painter) {
+			if d.banded {
+				p.band(tr.xs, tr.recvAvg, tr.recvPeak, sc.down, recvColor.WithAlpha(60))
+				p.band(tr.xs, tr.sentAvg, tr.sentPeak, sc.up, sentColor.WithAlpha(60))
+			}
+		}},
+		layer{"rates", func(p painter) {
+			if d.stackR == nil { // the apps' areas fill the space under the line
+				p.band(tr.xs, nil, tr.recvAvg, sc.down, recvColor.WithAlpha(36))
+				p.band(tr.xs, nil, tr.sentAvg, sc.up, sentColor.WithAlpha(36))
+			}
+			p.line(tr.xs, tr.recvAvg, sc.down, recvColor, 2)
+			p.line(tr.xs, tr.sentAvg, sc.up, sentColor, 2)
+			p.line([]float64{tf(d.start), tf(d.end)}, []float64{0, 0}, sc.down, axisColor, 1)
+		}},
+		layer{"marks", func(p painter) {
+			p.mark(d.peakR, d.unit, sc.down, true, f, text)
+			p.mark(d.peakS, d.unit, sc.up, false, f, text)
+		}},
+	)
 }
 
 // bounds is the time the chart spans: the session's, widened to its

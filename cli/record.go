@@ -226,6 +226,13 @@ func planRecord(c *command, f recordFlags, cfg config.Config, cfgPath string, no
 	sel := cfg.Selection
 	if *f.all || fs.Changed("iface") {
 		if sel, err = meter.ParseSelection(*f.all, *f.ifaces); err != nil {
+			var empty *meter.EmptyNameError
+			switch {
+			case errors.As(err, &empty):
+				return p, usageErrorf("record: an empty interface name in --iface: use --iface eth0 or --iface eth0,wlan0")
+			case errors.Is(err, meter.ErrAllAndNamed):
+				return p, usageErrorf("record: --all and --iface cannot be combined: use one or the other")
+			}
 			return p, usageErrorf("record: %v", err)
 		}
 	} else if sel.Mode == meter.Named && cfgPath != "" {

@@ -282,7 +282,7 @@ func Parse(data []byte) (Config, error) {
 	case len(r.Interfaces) > 0:
 		sel, err := meter.ParseSelection(false, r.Interfaces)
 		if err != nil {
-			return bad("interfaces", "%v", err)
+			return bad("interfaces", "%v: list names, like [\"eth0\", \"wlan0\"]", err)
 		}
 		cfg.Selection = sel
 	}

@@ -371,12 +371,15 @@ func TestTrayBadConfigRunsOnDefaults(t *testing.T) {
 	if !strings.Contains(app.client.waitStatus("Idle"), "settings file has an error") {
 		t.Errorf("status %q does not mention the bad settings", app.client.status())
 	}
+	// Defaults: the 3-second preset from the bad file is not there; the
+	// default ones are.
+	app.client.waitMenu("the default presets", func(m *dbustest.MenuNode) bool {
+		return m.Find("Record 3 seconds") == nil && m.Find("Record 1 minute") != nil && m.Find("Record 1 hour") != nil
+	})
 	r := app.quit(t)
 	if !strings.Contains(r.stderr, "config.toml, line 5: colour: unknown key") {
 		t.Errorf("stderr does not name file, line and key: %q", r.stderr)
 	}
-	// Defaults: the 3-second preset from the bad file is not there.
-	_ = r
 }
 
 func TestTrayInterfaceSelection(t *testing.T) {

@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,15 +63,27 @@ func (s Selection) Key() string {
 	return "real"
 }
 
-// ParseSelection builds a Selection from the --all flag and --iface values;
-// each value may itself be a comma-separated list.
+// EmptyNameError says a list of interface names holds an empty one.
+type EmptyNameError struct {
+	// Value is the list as given.
+	Value string
+}
+
+func (e *EmptyNameError) Error() string { return fmt.Sprintf("empty interface name in %q", e.Value) }
+
+// ErrAllAndNamed says every interface and named ones were asked for at
+// once.
+var ErrAllAndNamed = errors.New("all interfaces and named ones asked for at once")
+
+// ParseSelection builds a Selection from "all" and interface names; each
+// value may itself be a comma-separated list.
 func ParseSelection(all bool, ifaces []string) (Selection, error) {
 	var names []string
 	for _, v := range ifaces {
 		for n := range strings.SplitSeq(v, ",") {
 			n = strings.TrimSpace(n)
 			if n == "" {
-				return Selection{}, fmt.Errorf("empty interface name in %q: use --iface eth0 or --iface eth0,wlan0", v)
+				return Selection{}, &EmptyNameError{Value: v}
 			}
 			if !slices.Contains(names, n) {
 				names = append(names, n)
@@ -79,7 +92,7 @@ func ParseSelection(all bool, ifaces []string) (Selection, error) {
 	}
 	switch {
 	case all && len(names) > 0:
-		return Selection{}, fmt.Errorf("--all and --iface cannot be combined: use one or the other")
+		return Selection{}, ErrAllAndNamed
 	case all:
 		return Selection{Mode: All}, nil
 	case len(names) > 0:

@@ -105,7 +105,7 @@ func TestParseSelection(t *testing.T) {
 		{ifaces: []string{"eth0"}, want: Selection{Mode: Named, Names: []string{"eth0"}}},
 		{ifaces: []string{"eth0,wlan0", "wg0", "eth0"}, want: Selection{Mode: Named, Names: []string{"eth0", "wlan0", "wg0"}}},
 		{ifaces: []string{"eth0,"}, wantErr: "empty interface name"},
-		{all: true, ifaces: []string{"eth0"}, wantErr: "cannot be combined"},
+		{all: true, ifaces: []string{"eth0"}, wantErr: "asked for at once"},
 	}
 	for _, tt := range tests {
 		got, err := ParseSelection(tt.all, tt.ifaces)

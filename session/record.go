@@ -117,7 +117,7 @@ func (s Store) Begin(ctx context.Context, req Request, env Env) (*Recording, err
 	log := s.log()
 	readings, err := env.Source.Read(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading network counters: %w", err)
+		return nil, fmt.Errorf("starting a session: %w", err)
 	}
 	names := make([]string, len(readings))
 	for i, c := range readings {

@@ -166,10 +166,25 @@ func TestControllerLoadsRecentAndRecovers(t *testing.T) {
 		c1.Wait()
 		clock.Advance(time.Minute)
 	}
+	// A session whose recorder died (kill -9, a power cut): still
+	// "running" on disk, no process holds its lock.
+	crashed := filepath.Join(dir, "2026-11-25T16-00-00")
+	os.MkdirAll(crashed, 0o700)
+	os.WriteFile(filepath.Join(crashed, session.InfoFile), []byte(`{"start":"2026-11-25T16:00:00Z","status":"running","interval_seconds":1,"pid":2147483646,"version":1}`), 0o600)
+	os.WriteFile(filepath.Join(crashed, session.SamplesFile), []byte("time,elapsed_s,interval_s,recv_bytes,sent_bytes,recv_bps,sent_bps,gap,interfaces\n"+
+		"2026-11-25T16:00:01.000Z,1.000,1.000,700,7,700.0,7.0,0,1\n2026-11-25T16:00:02.000Z,2.000,1.000,300,3,300.0,3.0,0,1\n"), 0o600)
 	c2, _, _, _ := newTestController(t, dir)
 	st := c2.State()
 	if len(st.Recent) != recentMax || st.Last == nil || !st.Last.Start.Equal(st.Recent[0].Start) {
 		t.Errorf("recent %d, last %+v", len(st.Recent), st.Last)
+	}
+	// The newest is the crashed one, recovered: interrupted, its totals
+	// from its samples, its chart drawn.
+	if r := st.Recent[0]; r.Dir != crashed || r.Status != session.Interrupted || r.BytesRecv != 1000 || r.BytesSent != 10 {
+		t.Errorf("the crashed session in Recent: %+v", r)
+	}
+	if _, err := os.Stat(filepath.Join(crashed, session.ChartFile)); err != nil {
+		t.Errorf("no chart for the recovered session: %v", err)
 	}
 }
 
