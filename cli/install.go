@@ -41,6 +41,10 @@ func cmdInstall(args []string, stdout io.Writer, remove bool) error {
 		if exe, err = desktop.Executable(); err != nil {
 			return fmt.Errorf("install: %w", err)
 		}
+		if desktop.Packaged(exe) {
+			_, err = fmt.Fprintf(stdout, "nothing to do: the package that installed bwtray already put it in your application menus (%s)\n", desktop.PackagedEntry)
+			return err
+		}
 		did, err = desktop.Install(exe)
 	}
 	for _, d := range did {

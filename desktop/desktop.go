@@ -35,6 +35,23 @@ func Executable() (string, error) {
 	return exe, nil
 }
 
+// PackagedExe is where the .deb and .rpm put bwtray, with its menu entry
+// at PackagedEntry.
+const (
+	PackagedExe   = "/usr/bin/bwtray"
+	PackagedEntry = "/usr/share/applications/bwtray.desktop"
+)
+
+// Packaged reports whether exe is bwtray as a package installed it: its
+// menu entry and icons are then the package's.
+func Packaged(exe string) bool {
+	if exe != PackagedExe {
+		return false
+	}
+	_, err := os.Stat(PackagedEntry)
+	return err == nil
+}
+
 // Entry is a freedesktop.org Desktop Entry for bwtray running exe.
 func Entry(exe string) string {
 	return `[Desktop Entry]

@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -34,5 +35,20 @@ func TestEntryIsOneExecLine(t *testing.T) {
 		if !strings.Contains(e, key+"\n") {
 			t.Errorf("entry lacks %s", key)
 		}
+	}
+}
+
+// The packages' menu entry is the one bwtray writes itself, for the
+// path the packages install it at (go run packaging/gen.go regenerates it).
+func TestPackagedEntryUpToDate(t *testing.T) {
+	b, err := os.ReadFile("../packaging/bwtray.desktop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != Entry(PackagedExe) {
+		t.Errorf("packaging/bwtray.desktop differs from Entry(%q): run go run packaging/gen.go", PackagedExe)
+	}
+	if Packaged("/home/me/go/bin/bwtray") {
+		t.Error("a go install build taken for a package's")
 	}
 }
