@@ -282,7 +282,7 @@ func cpuAndMemory(tmp string, bins map[string]string, window time.Duration) erro
 	}
 	defer stopProc(trayCmd)
 	defer client.Close()
-	if err := clickLabel(client, "1 hour"); err != nil {
+	if err := clickLabel(client, "Record 1 hour"); err != nil {
 		return err
 	}
 	if err := waitStatus(client, "Recording", 10*time.Second); err != nil {
@@ -391,7 +391,7 @@ func longSession(tmp, bin string) error {
 	}
 	defer stopProc(cmd)
 	defer c.Close()
-	if err := clickLabel(c, "6 minutes"); err != nil {
+	if err := clickLabel(c, "Record 6 minutes"); err != nil {
 		return err
 	}
 	if err := waitStatus(c, "Finished", 8*time.Minute); err != nil {
