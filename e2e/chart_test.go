@@ -4,14 +4,11 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	_ "image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -60,21 +57,8 @@ func weekSession(t *testing.T, status string) (dir string, recv uint64) {
 // runMeasured runs bwtray and returns its peak resident memory in MB.
 func runMeasured(t *testing.T, e []string, args ...string) (result, float64) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = e
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return result{out.String(), errb.String(), code}, float64(ru.Maxrss) / 1024
+	r, ps := runState(t, e, args...)
+	return r, float64(ps.SysUsage().(*syscall.Rusage).Maxrss) / 1024
 }
 
 // A 7-day session is re-rendered, and finalized after a crash, in

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bwtray/bwtray/session"
 )
 
 // runWithin runs bwtray and fails the test if it has not ended within d:
@@ -67,6 +69,13 @@ func TestPlantedLinksAndFIFOsAreNotFollowed(t *testing.T) {
 	os.Symlink(victim, filepath.Join(moved, "chart.svg"))
 	// 5. A session folder that is itself a link to a folder elsewhere.
 	os.Symlink(victimDir, filepath.Join(shared, "2026-01-04T00-00-00"))
+	// 6. Crashed sessions whose apps.csv is a FIFO (recovery reads it) or
+	//    a link to the victim; and a chart.png that links to the victim.
+	deadSessionsAt(t, shared, 1, 5, time.Date(2026, 1, 6, 0, 0, 0, 0, time.Local))
+	syscall.Mkfifo(filepath.Join(shared, "2026-01-06T00-00-00", "apps.csv"), 0o666)
+	deadSessionsAt(t, shared, 1, 5, time.Date(2026, 1, 7, 0, 0, 0, 0, time.Local))
+	os.Symlink(victim, filepath.Join(shared, "2026-01-07T00-00-00", "apps.csv"))
+	os.Symlink(victim, filepath.Join(moved, "chart.png"))
 
 	ls := runWithin(t, 20*time.Second, e, "sessions", "--dir", shared)
 	if ls.code != 0 {
@@ -80,13 +89,20 @@ func TestPlantedLinksAndFIFOsAreNotFollowed(t *testing.T) {
 			t.Errorf("no warning saying %q:\n%s", want, ls.stderr)
 		}
 	}
-	ch := runWithin(t, 20*time.Second, e, "chart", moved)
+	ch := runWithin(t, 20*time.Second, e, "chart", "--png", moved)
 	if ch.code != 0 {
 		t.Errorf("chart: exit %d\n%s", ch.code, ch.stderr)
 	}
-	fi, err := os.Lstat(filepath.Join(moved, "chart.svg"))
-	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
-		t.Errorf("chart.svg after re-rendering: %v %v, want a regular 0600 file", fi.Mode(), err)
+	for _, name := range []string{"chart.svg", "chart.png"} {
+		fi, err := os.Lstat(filepath.Join(moved, name))
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s after re-rendering: %v %v, want a regular 0600 file", name, fi.Mode(), err)
+		}
+	}
+	for _, day := range []string{"2026-01-06T00-00-00", "2026-01-07T00-00-00"} {
+		if info, err := session.Load(filepath.Join(shared, day)); err != nil || info.Status != session.Interrupted || info.Apps != nil {
+			t.Errorf("%s with a planted apps.csv: %+v, %v; want recovered without apps", day, info, err)
+		}
 	}
 	runWithin(t, 20*time.Second, e, "chart", fifoSamples)
 	rec := runWithin(t, 20*time.Second, e, "record", "--for", "1s", "--interval", "250ms", "--iface", "lo", "--out", shared)

@@ -92,7 +92,15 @@ func homeOf(e []string) string {
 // run runs bwtray to completion.
 func run(t *testing.T, e []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	r, _ := runState(t, e, args...)
+	return r
+}
+
+// runState runs bwtray to completion and also returns how its process
+// ended (its resource use, for one).
+func runState(t *testing.T, e []string, args ...string) (result, *os.ProcessState) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = e
@@ -105,7 +113,7 @@ func run(t *testing.T, e []string, args ...string) result {
 	} else if err != nil {
 		t.Fatalf("running bwtray %v: %v", args, err)
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out.String(), errb.String(), code}, cmd.ProcessState
 }
 
 // started is a bwtray process still running, with its output streamed.

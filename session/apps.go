@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -99,45 +98,13 @@ type AppWindow struct {
 // ScanApps reads apps.csv and calls fn with each row; damaged lines are
 // skipped and counted, as in ScanSamples.
 func ScanApps(r io.Reader, fn func(AppWindow)) (skipped int, err error) {
-	br := bufio.NewReaderSize(r, maxRow)
-	first := true
-	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			skipped++
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-			if err == io.EOF {
-				return skipped, nil
-			}
-			if err != nil {
-				return skipped, fmt.Errorf("reading %s: %w", AppsFile, err)
-			}
-			continue
+	return scanRows(r, AppsFile, func(line []byte) bool {
+		w, ok := parseAppRow(string(line))
+		if ok {
+			fn(w)
 		}
-		if err != nil && err != io.EOF {
-			return skipped, fmt.Errorf("reading %s: %w", AppsFile, err)
-		}
-		eof := err == io.EOF
-		l := strings.TrimRight(string(line), "\r\n")
-		if first {
-			first = false
-			if strings.HasPrefix(l, "time,") {
-				l = ""
-			}
-		}
-		if l != "" {
-			if w, ok := parseAppRow(l); ok {
-				fn(w)
-			} else {
-				skipped++
-			}
-		}
-		if eof {
-			return skipped, nil
-		}
-	}
+		return ok
+	})
 }
 
 func parseAppRow(l string) (AppWindow, bool) {

@@ -145,8 +145,32 @@ const maxRowBytes = 1 << 56
 // after it. Rows never contain quotes or commas inside fields, so each
 // line is one row; a CSV parser would let one stray quote swallow the rest.
 func ScanSamples(r io.Reader, fn func(meter.Sample)) (skipped int, err error) {
-	br := bufio.NewReaderSize(r, maxRow)
 	var fields [10][]byte
+	return scanRows(r, "samples", func(line []byte) bool {
+		n := 0
+		for f := range bytes.SplitSeq(line, []byte{','}) {
+			if n == len(fields) {
+				n++
+				break
+			}
+			fields[n] = f
+			n++
+		}
+		s, ok := parseRow(fields[:min(n, len(fields))], n <= len(csvHeader))
+		if ok {
+			fn(s)
+		}
+		return ok
+	})
+}
+
+// scanRows reads the rows of one of a session's CSV files (samples.csv,
+// apps.csv), skipping the header, and calls row with each line; a line
+// row rejects, or one longer than maxRow (not held in memory), is counted
+// as skipped and never hides the lines after it. what names the file in
+// errors.
+func scanRows(r io.Reader, what string, row func(line []byte) bool) (skipped int, err error) {
+	br := bufio.NewReaderSize(r, maxRow)
 	first := true
 	for {
 		line, err := br.ReadSlice('\n')
@@ -160,13 +184,13 @@ func ScanSamples(r io.Reader, fn func(meter.Sample)) (skipped int, err error) {
 				return skipped, nil
 			}
 			if err != nil {
-				return skipped, fmt.Errorf("reading samples: %w", err)
+				return skipped, fmt.Errorf("reading %s: %w", what, err)
 			}
 			first = false
 			continue
 		}
 		if err != nil && err != io.EOF {
-			return skipped, fmt.Errorf("reading samples: %w", err)
+			return skipped, fmt.Errorf("reading %s: %w", what, err)
 		}
 		eof := err == io.EOF
 		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte{'\n'}), []byte{'\r'})
@@ -176,21 +200,8 @@ func ScanSamples(r io.Reader, fn func(meter.Sample)) (skipped int, err error) {
 				line = nil
 			}
 		}
-		if len(line) > 0 {
-			n := 0
-			for f := range bytes.SplitSeq(line, []byte{','}) {
-				if n == len(fields) {
-					n++
-					break
-				}
-				fields[n] = f
-				n++
-			}
-			if s, ok := parseRow(fields[:min(n, len(fields))], n <= len(csvHeader)); ok {
-				fn(s)
-			} else {
-				skipped++
-			}
+		if len(line) > 0 && !row(line) {
+			skipped++
 		}
 		if eof {
 			return skipped, nil

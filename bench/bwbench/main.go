@@ -409,56 +409,20 @@ var benchLine = regexp.MustCompile(`^(Benchmark\S+)\s+\d+\s+([\d.]+) ns/op(.*)$`
 
 func goBenchmarks() error {
 	step("go test benchmarks: per-tick cost, chart render, heap growth per hour")
-	cmd := goCmd("test", "-run", "XXX", "-bench", "Tick|RenderDay|RenderDayPNG|Downsample|SessionHour", "-benchtime", "200x", "-count", "3", "./meter", "./chart", "./session")
-	out, err := cmd.StdoutPipe()
+	ns, figs, err := benchmarks("-bench", "Tick|RenderDay|RenderDayPNG|Downsample|SessionHour", "-benchtime", "200x", "-count", "3", "./meter", "./chart", "./session")
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	res := map[string][]float64{}
-	extra := map[string]string{}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		m := benchLine.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
-		}
-		name := strings.TrimSuffix(m[1], "-"+strconv.Itoa(runtime.GOMAXPROCS(0)))
-		v, _ := strconv.ParseFloat(m[2], 64)
-		res[name] = append(res[name], v)
-		extra[name] = m[3]
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("benchmarks failed: %w", err)
-	}
-	med := func(name string) float64 {
-		v := slices.Clone(res[name])
-		if len(v) == 0 {
-			return 0
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	bare, tick := med("BenchmarkTick/bare-IOCounters"), med("BenchmarkTick/meter")
-	add("one metering tick vs a bare IOCounters(true) call", fmt.Sprintf("%.1f µs vs %.1f µs = **%.2f×**; allocations: %s", tick/1000, bare/1000, tick/bare, allocs(extra["BenchmarkTick/meter"], extra["BenchmarkTick/bare-IOCounters"])), "≤ 1.2×, no allocations beyond gopsutil's", tick/bare <= 1.2)
-	day := med("BenchmarkRenderDay")
-	kb := regexp.MustCompile(`([\d.]+) kB/svg`).FindStringSubmatch(extra["BenchmarkRenderDay"])
-	size := 0.0
-	if kb != nil {
-		size, _ = strconv.ParseFloat(kb[1], 64)
-	}
+	bare, tick := ns["BenchmarkTick/bare-IOCounters"], ns["BenchmarkTick/meter"]
+	allocs := fmt.Sprintf("%.0f vs %.0f", figs["BenchmarkTick/meter"]["allocs/op"], figs["BenchmarkTick/bare-IOCounters"]["allocs/op"])
+	add("one metering tick vs a bare IOCounters(true) call", fmt.Sprintf("%.1f µs vs %.1f µs = **%.2f×**; allocations: %s", tick/1000, bare/1000, tick/bare, allocs), "≤ 1.2×, no allocations beyond gopsutil's", tick/bare <= 1.2)
+	day, size := ns["BenchmarkRenderDay"], figs["BenchmarkRenderDay"]["kB/svg"]
 	add("chart of a 24-hour session (86,400 samples, five apps stacked)", fmt.Sprintf("%.1f ms, %.1f kB", day/1e6, size), "≤ 50 ms, ≤ 150 kB", day <= 50e6 && size <= 150)
-	dayPNG := med("BenchmarkRenderDayPNG")
+	dayPNG := ns["BenchmarkRenderDayPNG"]
 	add("the same chart as a PNG", fmt.Sprintf("%.0f ms", dayPNG/1e6), "well under a second (≤ 250 ms)", dayPNG <= 250e6)
-	r6, r12, r24 := med("BenchmarkDownsample/21600"), med("BenchmarkDownsample/43200"), med("BenchmarkDownsample/86400")
+	r6, r12, r24 := ns["BenchmarkDownsample/21600"], ns["BenchmarkDownsample/43200"], ns["BenchmarkDownsample/86400"]
 	add("downsampling (the only pass over every sample) for 6 h / 12 h / 24 h", fmt.Sprintf("%.0f / %.0f / %.0f µs (24 h ÷ 6 h = %.2f)", r6/1e3, r12/1e3, r24/1e3, r24/r6), "linear: ≈ 4 (≤ 4.4, as 24 h of samples outgrows the CPU cache)", r24/r6 <= 4.4)
-	g := regexp.MustCompile(`([-\d.e+]+) heap-B/hour`).FindStringSubmatch(extra["BenchmarkSessionHour"])
-	growth := 0.0
-	if g != nil {
-		growth, _ = strconv.ParseFloat(g[1], 64)
-	}
+	growth := figs["BenchmarkSessionHour"]["heap-B/hour"]
 	add("memory that grows with session length", fmt.Sprintf("%.1f kB per hour of samples", growth/1000), "≤ 200 kB/hour", growth <= 200e3)
 	return nil
 }
@@ -539,15 +503,6 @@ func appsBenchmarks() error {
 	g := figs["BenchmarkTrackerHour"]["heap-B/hour"]
 	add("attribution's memory that grows with session length (50 connections a second)", fmt.Sprintf("%.1f kB per hour", g/1000), "≤ 200 kB/hour", g <= 200e3)
 	return nil
-}
-
-func allocs(meter, bare string) string {
-	re := regexp.MustCompile(`(\d+) allocs/op`)
-	a, b := re.FindStringSubmatch(meter), re.FindStringSubmatch(bare)
-	if a == nil || b == nil {
-		return "n/a"
-	}
-	return a[1] + " vs " + b[1]
 }
 
 func printTable() {

@@ -134,11 +134,22 @@ func (d *Dir) Create(name string) (*os.File, error) {
 // (0600). Whatever was at name before (a file, or a link pointing
 // anywhere) is replaced, never written through.
 func (d *Dir) WriteFile(name string, data []byte) error {
+	return d.replace(name, data, 0o600)
+}
+
+// replace writes data to a new file beside name, with mode, syncs it,
+// renames it over name and syncs the folder.
+func (d *Dir) replace(name string, data []byte, mode fs.FileMode) error {
 	tmp, f, err := d.createTemp(name)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	if mode != 0o600 {
+		err = f.Chmod(mode)
+	}
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if serr := f.Sync(); err == nil {
 		err = serr
 	}
@@ -225,29 +236,5 @@ func ReplaceFile(path string, data []byte) error {
 		return err
 	}
 	defer d.Close()
-	name := filepath.Base(target)
-	tmp, f, err := d.createTemp(name)
-	if err != nil {
-		return err
-	}
-	if mode != 0o600 {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if serr := f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = d.root.Rename(tmp, name)
-	}
-	if err != nil {
-		d.root.Remove(tmp)
-		return err
-	}
-	return d.Sync()
+	return d.replace(filepath.Base(target), data, mode)
 }
